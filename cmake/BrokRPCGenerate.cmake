@@ -1,0 +1,3 @@
+# placeholder, replaced below
+function(brokrpc_generate)
+endfunction()

@@ -1,0 +1,10 @@
+# Sanitizer builds: -DBROKRPC_SANITIZE=address (ASan + UBSan) or thread (TSan).
+if(BROKRPC_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(BROKRPC_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT BROKRPC_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "BROKRPC_SANITIZE must be '', 'address' or 'thread', not '${BROKRPC_SANITIZE}'")
+endif()

@@ -1,0 +1,72 @@
+// Channel: the client side of RPC — a reply queue, a correlation map and the call paths.
+#ifndef BROKRPC_CHANNEL_H_
+#define BROKRPC_CHANNEL_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include "brokrpc/broker.h"
+#include "brokrpc/client_context.h"
+#include "brokrpc/interceptor.h"
+#include "brokrpc/message.h"
+#include "brokrpc/rpc_spec.h"
+#include "brokrpc/status.h"
+
+namespace brokrpc {
+
+namespace internal {
+class ChannelImpl;
+}
+
+// Channel settings.
+struct ChannelOptions {
+  // Used when a ClientContext sets no deadline (no call waits forever).
+  std::chrono::milliseconds default_timeout{std::chrono::seconds(30)};
+  // Client interceptors, outermost first.
+  MiddlewareChain<ClientCall, Status> interceptors{};
+};
+
+// The client side of RPC over one Broker. Thread-safe: share one Channel among threads and
+// stubs. Replies come to one exclusive, auto-delete reply queue ("response.<uuid hex>"),
+// declared on the first call and bound to each exchange the channel calls. A channel whose
+// broker is down still exists; its calls fail with UNAVAILABLE.
+class Channel {
+ public:
+  // Completion of an asynchronous call: the status and (when OK) the reply message.
+  using UnaryDone = std::function<void(Status status, Message* reply)>;
+
+  explicit Channel(std::shared_ptr<internal::ChannelImpl> impl);
+  ~Channel();
+  Channel(const Channel&) = delete;
+  Channel& operator=(const Channel&) = delete;
+
+  // Declares the reply queue now instead of on the first call.
+  Status Connect();
+
+  // The untyped call paths the generated stubs use. `request` carries the encoded payload.
+  Status CallUnary(const ServiceSpec& service, size_t method_index, ClientContext* context,
+                   Message request, Message* reply);
+  // `done` runs once on a handler-pool thread.
+  void StartUnary(const ServiceSpec& service, size_t method_index, ClientContext* context,
+                  Message request, UnaryDone done);
+  // Fire-and-forget: OK once the broker confirmed the message (and routed it: mandatory).
+  Status Publish(const ServiceSpec& service, size_t method_index, ClientContext* context,
+                 Message message);
+  void StartPublish(const ServiceSpec& service, size_t method_index, ClientContext* context,
+                    Message message, std::function<void(Status)> done);
+
+  const std::shared_ptr<Broker>& broker() const;
+  const ChannelOptions& options() const;
+
+ private:
+  std::shared_ptr<internal::ChannelImpl> impl_;
+};
+
+// A channel over `broker` (which need not be connected yet).
+std::shared_ptr<Channel> CreateChannel(std::shared_ptr<Broker> broker,
+                                       ChannelOptions options = {});
+
+}  // namespace brokrpc
+
+#endif  // BROKRPC_CHANNEL_H_

@@ -1,0 +1,78 @@
+// ClientContext: per-call settings and state on the client — deadline, metadata, cancellation.
+#ifndef BROKRPC_CLIENT_CONTEXT_H_
+#define BROKRPC_CLIENT_CONTEXT_H_
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace brokrpc {
+
+// One per call; must outlive the call (for async calls: until the completion has run) and must
+// not be reused. Setters are for before the call starts; TryCancel() may be called from any
+// thread at any time.
+//
+//   brokrpc::ClientContext ctx;
+//   ctx.set_timeout(std::chrono::seconds(2));
+//   ctx.AddMetadata("tenant", "acme");
+//   brokrpc::Status s = stub->Greet(&ctx, request, &response);
+class ClientContext {
+ public:
+  using Clock = std::chrono::system_clock;
+
+  ClientContext() = default;
+  ClientContext(const ClientContext&) = delete;
+  ClientContext& operator=(const ClientContext&) = delete;
+
+  // The absolute deadline of the call. Without one, the channel's default timeout applies.
+  void set_deadline(Clock::time_point deadline) { deadline_ = deadline; }
+  template <typename Rep, typename Period>
+  void set_timeout(std::chrono::duration<Rep, Period> timeout) {
+    deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout);
+  }
+  std::optional<Clock::time_point> deadline() const { return deadline_; }
+
+  // Metadata sent as AMQP headers (string values). Keys starting with "x-brokrpc-" are reserved:
+  // a call carrying one fails with INVALID_ARGUMENT.
+  void AddMetadata(std::string key, std::string value) {
+    metadata_[std::move(key)] = std::move(value);
+  }
+  const std::map<std::string, std::string>& metadata() const { return metadata_; }
+
+  // Wait for the broker to come back during an outage instead of failing at once (until the
+  // deadline).
+  void set_wait_for_ready(bool wait) { wait_for_ready_ = wait; }
+  bool wait_for_ready() const { return wait_for_ready_; }
+
+  // Ends the call with CANCELLED if it has not completed. Thread-safe; idempotent.
+  void TryCancel();
+  bool IsCancelled() const;
+
+  // The correlation id of the call, once it started.
+  const std::string& correlation_id() const { return correlation_id_; }
+  // Headers of the reply (string values), once it arrived.
+  const std::map<std::string, std::string>& response_metadata() const { return response_metadata_; }
+
+  // For brokrpc's call machinery: sets what TryCancel() triggers; runs it at once when the
+  // context is already cancelled. Pass nullptr to clear.
+  void SetCancelHook(std::function<void()> hook);
+  void set_correlation_id(std::string id) { correlation_id_ = std::move(id); }
+  std::map<std::string, std::string>* mutable_response_metadata() { return &response_metadata_; }
+
+ private:
+  std::optional<Clock::time_point> deadline_;
+  std::map<std::string, std::string> metadata_;
+  bool wait_for_ready_ = false;
+  std::string correlation_id_;
+  std::map<std::string, std::string> response_metadata_;
+  mutable std::mutex mu_;
+  bool cancelled_ = false;
+  std::function<void()> cancel_hook_;
+};
+
+}  // namespace brokrpc
+
+#endif  // BROKRPC_CLIENT_CONTEXT_H_

@@ -1,0 +1,91 @@
+// Support for generated code. Unstable: include the public headers, not this one.
+// IWYU pragma: private, include "brokrpc/brokrpc.h"
+#ifndef BROKRPC_IMPL_CODEGEN_H_
+#define BROKRPC_IMPL_CODEGEN_H_
+
+#include <functional>
+#include <future>
+#include <memory>
+#include <string_view>
+
+#include "brokrpc/channel.h"
+#include "brokrpc/client_context.h"
+#include "brokrpc/consume_result.h"
+#include "brokrpc/rpc_spec.h"
+#include "brokrpc/serializer.h"
+#include "brokrpc/server_context.h"
+#include "brokrpc/service.h"
+#include "brokrpc/status.h"
+#include "brokrpc/status_or.h"
+
+namespace brokrpc::internal {
+
+template <typename Request, typename Response>
+Status BlockingUnaryCall(Channel* channel, const ServiceSpec& service, size_t method,
+                         ClientContext* context, const Request& request, Response* response) {
+  Message out;
+  BROKRPC_RETURN_IF_ERROR(ProtobufSerializer::Encode(request, &out));
+  Message reply;
+  BROKRPC_RETURN_IF_ERROR(channel->CallUnary(service, method, context, std::move(out), &reply));
+  return ProtobufSerializer::Decode(reply, response);
+}
+
+template <typename Request, typename Response>
+void CallbackUnaryCall(Channel* channel, const ServiceSpec& service, size_t method,
+                       ClientContext* context, const Request& request,
+                       std::function<void(StatusOr<Response>)> done) {
+  Message out;
+  Status encoded = ProtobufSerializer::Encode(request, &out);
+  if (!encoded.ok()) {
+    done(encoded);
+    return;
+  }
+  channel->StartUnary(service, method, context, std::move(out),
+                      [done = std::move(done)](Status status, Message* reply) {
+                        if (!status.ok()) return done(std::move(status));
+                        Response response;
+                        Status decoded = ProtobufSerializer::Decode(*reply, &response);
+                        if (!decoded.ok()) return done(std::move(decoded));
+                        done(std::move(response));
+                      });
+}
+
+template <typename Request, typename Response>
+std::future<StatusOr<Response>> AsyncUnaryCall(Channel* channel, const ServiceSpec& service,
+                                               size_t method, ClientContext* context,
+                                               const Request& request) {
+  auto promise = std::make_shared<std::promise<StatusOr<Response>>>();
+  auto future = promise->get_future();
+  CallbackUnaryCall<Request, Response>(
+      channel, service, method, context, request,
+      [promise](StatusOr<Response> result) { promise->set_value(std::move(result)); });
+  return future;
+}
+
+template <typename Request>
+Status BlockingFireAndForget(Channel* channel, const ServiceSpec& service, size_t method,
+                             ClientContext* context, const Request& request) {
+  Message out;
+  BROKRPC_RETURN_IF_ERROR(ProtobufSerializer::Encode(request, &out));
+  return channel->Publish(service, method, context, std::move(out));
+}
+
+template <typename Request>
+std::future<Status> AsyncFireAndForget(Channel* channel, const ServiceSpec& service, size_t method,
+                                       ClientContext* context, const Request& request) {
+  auto promise = std::make_shared<std::promise<Status>>();
+  auto future = promise->get_future();
+  Message out;
+  Status encoded = ProtobufSerializer::Encode(request, &out);
+  if (!encoded.ok()) {
+    promise->set_value(encoded);
+    return future;
+  }
+  channel->StartPublish(service, method, context, std::move(out),
+                        [promise](Status s) { promise->set_value(std::move(s)); });
+  return future;
+}
+
+}  // namespace brokrpc::internal
+
+#endif  // BROKRPC_IMPL_CODEGEN_H_

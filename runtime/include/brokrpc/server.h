@@ -1,0 +1,77 @@
+// Server: serves registered services — one queue and consumer per method.
+#ifndef BROKRPC_SERVER_H_
+#define BROKRPC_SERVER_H_
+
+#include <chrono>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+
+#include "brokrpc/broker.h"
+#include "brokrpc/interceptor.h"
+#include "brokrpc/service.h"
+#include "brokrpc/status.h"
+
+namespace brokrpc {
+
+namespace internal {
+class ServerImpl;
+}
+
+// Server settings.
+struct ServerOptions {
+  // Server interceptors (consumer middlewares on requests), outermost first; they run inside
+  // the broker's default consumer middlewares.
+  MiddlewareChain<Message, ConsumeResult> interceptors{};
+  // basic.qos of each method's consumer, unless the method's queue option sets one
+  // (default kDefaultPrefetchCount): how many requests of one method run at once.
+  std::optional<uint16_t> prefetch_count{};
+};
+
+// Register services, Start() (or Run()), and Shutdown() to drain. Thread-safe.
+//
+//   brokrpc::Server server(broker);
+//   MyGreeter impl;  // : public greeting::Greeter::Service
+//   server.RegisterService(&impl);
+//   brokrpc::Status s = server.Run();   // until Shutdown() from another thread
+class Server {
+ public:
+  explicit Server(std::shared_ptr<Broker> broker, ServerOptions options = {});
+  // Shuts down at once (running handlers finish; their replies still go out).
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Adds a service (not owned; must outlive the server). FAILED_PRECONDITION once started;
+  // INVALID_ARGUMENT when the service's exchange resolves to no name (RabbitMQ refuses the
+  // default exchange) or a method's routing key is served twice.
+  Status RegisterService(Service* service);
+
+  // Declares the exchanges, queues and bindings and starts consuming. Connects the broker
+  // if needed.
+  Status Start();
+  // Blocks until Shutdown() completes.
+  void Wait();
+  // Start() then Wait().
+  Status Run();
+  // Runs until one of `signals` arrives (SIGINT and SIGTERM by default), then Shutdown(drain).
+  Status RunUntilSignalled(std::chrono::milliseconds drain = std::chrono::seconds(30),
+                           std::initializer_list<int> signals = {});
+
+  // Stops consuming, lets running handlers finish until `deadline` (after which their contexts
+  // report IsCancelled()), and hands back (requeues) requests that were not started.
+  // Idempotent; safe from any thread except a handler.
+  Status Shutdown(std::chrono::system_clock::time_point deadline);
+  Status Shutdown(std::chrono::milliseconds drain = std::chrono::seconds(30)) {
+    return Shutdown(std::chrono::system_clock::now() + drain);
+  }
+
+  bool is_running() const;
+
+ private:
+  std::unique_ptr<internal::ServerImpl> impl_;
+};
+
+}  // namespace brokrpc
+
+#endif  // BROKRPC_SERVER_H_

@@ -1,0 +1,717 @@
+#include "amqp/amqp_transport.h"
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <sys/time.h>
+
+#include <future>
+#include <vector>
+
+#include "amqp/amqp_error.h"
+#include "broker_core.h"
+#include "log.h"
+#include "reply_code.h"
+
+namespace brokrpc::internal {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How often the loop wakes when idle, at most (heartbeats need it; the rest is event driven).
+constexpr std::chrono::milliseconds kMaxIdleWake{1000};
+
+amqp_bytes_t Bytes(const std::string& s) { return BytesView(s); }
+
+}  // namespace
+
+std::unique_ptr<Transport> NewAmqpTransport(const BrokerUrl& url) {
+  return std::make_unique<AmqpTransport>(url);
+}
+
+AmqpTransport::AmqpTransport(BrokerUrl url) : url_(std::move(url)) {}
+
+AmqpTransport::~AmqpTransport() {
+  Close();
+  {
+    std::lock_guard<std::mutex> lock(thread_mu_);
+    accepting_ = false;
+    stop_ = true;
+  }
+  commands_.Post([] {});
+  if (thread_.joinable()) thread_.join();
+}
+
+// ---------------------------------------------------------------- thread plumbing
+
+void AmqpTransport::StartThread() {
+  std::lock_guard<std::mutex> lock(thread_mu_);
+  if (thread_.joinable() || stop_) return;
+  accepting_ = true;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+bool AmqpTransport::Post(CommandQueue::Command command) {
+  std::lock_guard<std::mutex> lock(thread_mu_);
+  if (!accepting_) return false;
+  commands_.Post(std::move(command));
+  return true;
+}
+
+template <typename T>
+T AmqpTransport::Call(std::function<T()> fn, T not_running) {
+  if (OnTransportThread()) {
+    return T(FailedPreconditionError(
+        "a blocking broker operation was called on the connection's I/O thread (from a "
+        "transport callback); call it from another thread"));
+  }
+  auto promise = std::make_shared<std::promise<T>>();
+  auto future = promise->get_future();
+  if (!Post([promise, fn = std::move(fn)] { promise->set_value(fn()); })) return not_running;
+  return future.get();
+}
+
+void AmqpTransport::Loop() {
+  thread_id_ = std::this_thread::get_id();
+  while (!stop_) {
+    pollfd fds[2];
+    fds[0] = pollfd{commands_.wake_fd(), POLLIN, 0};
+    nfds_t n = 1;
+    if (conn_) {
+      fds[1] = pollfd{conn_->fd(), POLLIN, 0};
+      n = 2;
+    }
+    int timeout_ms = -1;
+    if (conn_) {
+      auto wake = kMaxIdleWake;
+      if (heartbeat_ > 0) {
+        wake = std::min<std::chrono::milliseconds>(wake, std::chrono::seconds(heartbeat_) / 2);
+      }
+      timeout_ms = static_cast<int>(wake.count());
+    }
+    int r = poll(fds, n, timeout_ms);
+    if (r < 0 && errno != EINTR) {
+      BROKRPC_LOG_ERROR("amqp I/O loop: poll failed: {}", std::strerror(errno));
+    }
+    if (r > 0 && (fds[0].revents & POLLIN)) RunCommands();
+    if (conn_ && n == 2 && fds[1].revents != 0) last_rx_ = Clock::now();
+    if (conn_) DrainFrames();
+    if (conn_) CheckHeartbeat();
+  }
+  // Run what was posted before the stop, so no caller waits forever.
+  RunCommands();
+  DoDisconnect(false, UnavailableError("transport shut down"), false);
+}
+
+void AmqpTransport::RunCommands() {
+  std::deque<CommandQueue::Command> batch;
+  commands_.TakeAll(&batch);
+  while (!batch.empty()) {
+    CommandQueue::Command c = std::move(batch.front());
+    batch.pop_front();
+    c();
+  }
+}
+
+// ---------------------------------------------------------------- connection
+
+Status AmqpTransport::Connect() {
+  StartThread();
+  return Call<Status>([this] { return DoConnect(); },
+                      UnavailableError("connect: the transport is shut down"));
+}
+
+Status AmqpTransport::DoConnect() {
+  if (conn_) return OkStatus();
+  auto conn = AmqpConnection::Open(url_);
+  if (!conn.ok()) return conn.status();
+  conn_ = std::move(*conn);
+  heartbeat_ = static_cast<int>(conn_->heartbeat().count());
+  last_rx_ = Clock::now();
+  next_channel_ = 1;
+  free_channels_.clear();
+  connected_ = true;
+  BROKRPC_LOG_INFO("connected to {} (heartbeat {} s)", url_.Redacted(), heartbeat_.load());
+  return OkStatus();
+}
+
+void AmqpTransport::Close() {
+  Call<Status>(
+      [this] {
+        DoDisconnect(true, UnavailableError("connection closed by the application"), false);
+        return OkStatus();
+      },
+      OkStatus())
+      .IgnoreError();
+}
+
+void AmqpTransport::DoDisconnect(bool graceful, const Status& why, bool notify) {
+  if (!conn_) return;
+  connected_ = false;
+  if (graceful) conn_->Close(true);
+  conn_.reset();
+  heartbeat_ = 0;
+  channels_.clear();
+  contents_.clear();
+  topology_channel_ = 0;
+  for (auto& [id, lane] : lanes_) {
+    lane.channel = 0;
+    lane.confirms.FailAll(why);
+  }
+  auto consumers = std::move(consumers_);
+  consumers_.clear();
+  consumer_by_channel_.clear();
+  if (notify) {
+    for (auto& [id, c] : consumers) {
+      if (!c.gone && !c.cancelled && c.request.on_gone) c.request.on_gone(why);
+    }
+    std::vector<ConnectionListener> listeners;
+    {
+      std::lock_guard<std::mutex> lock(listeners_mu_);
+      for (auto& [id, l] : listeners_) listeners.push_back(l);
+    }
+    for (auto& l : listeners) {
+      if (l.on_lost) l.on_lost(why);
+    }
+  }
+}
+
+void AmqpTransport::ConnectionLost(const Status& why) {
+  if (!conn_) return;
+  Status status(StatusCode::kUnavailable,
+                fmt::format("connection to {} lost: {}", conn_->peer(), why.message()));
+  BROKRPC_LOG_WARNING("{}", status.message());
+  DoDisconnect(false, status, true);
+}
+
+void AmqpTransport::CheckHeartbeat() {
+  if (heartbeat_ <= 0) return;
+  auto silent = Clock::now() - last_rx_;
+  if (silent > std::chrono::seconds(2 * heartbeat_)) {
+    ConnectionLost(UnavailableError(fmt::format(
+        "no data from the broker for {} ms (heartbeat {} s)",
+        std::chrono::duration_cast<std::chrono::milliseconds>(silent).count(), heartbeat_.load())));
+  }
+}
+
+Status AmqpTransport::NotConnected(const std::string& operation) const {
+  return UnavailableError(fmt::format("{}: not connected to {}", operation, url_.Redacted()));
+}
+
+uint64_t AmqpTransport::AddConnectionListener(ConnectionListener listener) {
+  std::lock_guard<std::mutex> lock(listeners_mu_);
+  uint64_t id = next_listener_++;
+  listeners_.emplace(id, std::move(listener));
+  return id;
+}
+
+void AmqpTransport::RemoveConnectionListener(uint64_t id) {
+  std::lock_guard<std::mutex> lock(listeners_mu_);
+  listeners_.erase(id);
+}
+
+// ---------------------------------------------------------------- frames
+
+void AmqpTransport::DrainFrames() {
+  timeval zero{0, 0};
+  while (conn_) {
+    amqp_frame_t frame;
+    int rc = amqp_simple_wait_frame_noblock(conn_->state(), &frame, &zero);
+    if (rc == AMQP_STATUS_TIMEOUT) break;
+    if (rc != AMQP_STATUS_OK) {
+      ConnectionLost(StatusFromLibrary("read", rc));
+      return;
+    }
+    last_rx_ = Clock::now();
+    OnFrame(frame);
+  }
+  if (conn_ && !amqp_frames_enqueued(conn_->state())) amqp_maybe_release_buffers(conn_->state());
+}
+
+void AmqpTransport::OnFrame(const amqp_frame_t& frame) {
+  uint16_t ch = frame.channel;
+  switch (frame.frame_type) {
+    case AMQP_FRAME_METHOD:
+      OnMethod(ch, frame.payload.method);
+      return;
+    case AMQP_FRAME_HEADER: {
+      auto it = contents_.find(ch);
+      if (it == contents_.end()) return;
+      Content& c = it->second;
+      c.have_header = true;
+      c.body_size = frame.payload.properties.body_size;
+      c.message.properties = DecodeProperties(
+          *static_cast<amqp_basic_properties_t*>(frame.payload.properties.decoded));
+      c.message.body.reserve(c.body_size);
+      if (c.body_size == 0) {
+        Content done = std::move(c);
+        contents_.erase(it);
+        OnContentComplete(ch, std::move(done));
+      }
+      return;
+    }
+    case AMQP_FRAME_BODY: {
+      auto it = contents_.find(ch);
+      if (it == contents_.end() || !it->second.have_header) return;
+      Content& c = it->second;
+      const amqp_bytes_t& b = frame.payload.body_fragment;
+      c.message.body.append(static_cast<const char*>(b.bytes), b.len);
+      if (c.message.body.size() >= c.body_size) {
+        Content done = std::move(c);
+        contents_.erase(it);
+        OnContentComplete(ch, std::move(done));
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+void AmqpTransport::OnMethod(uint16_t ch, const amqp_method_t& method) {
+  switch (method.id) {
+    case AMQP_BASIC_DELIVER_METHOD: {
+      auto* d = static_cast<amqp_basic_deliver_t*>(method.decoded);
+      Content c;
+      c.message.exchange = ToString(d->exchange);
+      c.message.routing_key = ToString(d->routing_key);
+      c.message.delivery = DeliveryInfo{.exchange = c.message.exchange,
+                                        .routing_key = c.message.routing_key,
+                                        .redelivered = d->redelivered != 0,
+                                        .delivery_tag = d->delivery_tag,
+                                        .consumer_tag = ToString(d->consumer_tag)};
+      contents_[ch] = std::move(c);
+      return;
+    }
+    case AMQP_BASIC_RETURN_METHOD: {
+      auto* r = static_cast<amqp_basic_return_t*>(method.decoded);
+      Content c;
+      c.is_return = true;
+      c.reply_code = r->reply_code;
+      c.reply_text = ToString(r->reply_text);
+      c.message.exchange = ToString(r->exchange);
+      c.message.routing_key = ToString(r->routing_key);
+      contents_[ch] = std::move(c);
+      return;
+    }
+    case AMQP_BASIC_ACK_METHOD: {
+      auto* a = static_cast<amqp_basic_ack_t*>(method.decoded);
+      auto use = channels_.find(ch);
+      if (use == channels_.end() || use->second.kind != ChannelUse::Kind::kLane) return;
+      auto lane = lanes_.find(static_cast<uint32_t>(use->second.owner));
+      if (lane != lanes_.end()) lane->second.confirms.OnAck(a->delivery_tag, a->multiple != 0);
+      return;
+    }
+    case AMQP_BASIC_NACK_METHOD: {
+      auto* a = static_cast<amqp_basic_nack_t*>(method.decoded);
+      auto use = channels_.find(ch);
+      if (use == channels_.end() || use->second.kind != ChannelUse::Kind::kLane) return;
+      auto lane = lanes_.find(static_cast<uint32_t>(use->second.owner));
+      if (lane != lanes_.end()) lane->second.confirms.OnNack(a->delivery_tag, a->multiple != 0);
+      return;
+    }
+    case AMQP_BASIC_CANCEL_METHOD: {  // the broker cancelled a consumer (queue deleted, ...)
+      auto it = consumer_by_channel_.find(ch);
+      if (it == consumer_by_channel_.end()) return;
+      ConsumerState& c = consumers_[it->second];
+      if (c.gone) return;
+      c.gone = true;
+      if (c.request.on_gone) {
+        c.request.on_gone(UnavailableError(fmt::format(
+            "consumer of queue '{}' was cancelled by the broker (queue deleted?)",
+            c.request.queue)));
+      }
+      return;
+    }
+    case AMQP_CHANNEL_CLOSE_METHOD: {
+      int code = 0;
+      std::string text;
+      CloseReason(method, &code, &text);
+      amqp_channel_close_ok_t ok{};
+      amqp_send_method(conn_->state(), ch, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
+      OnChannelClosed(ch, ReplyStatus(fmt::format("channel {}", ch), code, text));
+      return;
+    }
+    case AMQP_CONNECTION_CLOSE_METHOD: {
+      int code = 0;
+      std::string text;
+      CloseReason(method, &code, &text);
+      amqp_connection_close_ok_t ok{};
+      amqp_send_method(conn_->state(), 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok);
+      ConnectionLost(ReplyStatus("the broker closed the connection", code, text));
+      return;
+    }
+    case AMQP_CONNECTION_BLOCKED_METHOD:
+      BROKRPC_LOG_WARNING("the broker blocked the connection (resource alarm); publishes wait");
+      return;
+    case AMQP_CONNECTION_UNBLOCKED_METHOD:
+      BROKRPC_LOG_INFO("the broker unblocked the connection");
+      return;
+    case AMQP_CHANNEL_FLOW_METHOD: {
+      auto* f = static_cast<amqp_channel_flow_t*>(method.decoded);
+      amqp_channel_flow_ok_t ok{f->active};
+      amqp_send_method(conn_->state(), ch, AMQP_CHANNEL_FLOW_OK_METHOD, &ok);
+      return;
+    }
+    default:
+      BROKRPC_LOG_DEBUG("ignoring method 0x{:08x} on channel {}", method.id, ch);
+      return;
+  }
+}
+
+void AmqpTransport::OnContentComplete(uint16_t ch, Content&& c) {
+  if (c.is_return) {
+    auto use = channels_.find(ch);
+    if (use == channels_.end() || use->second.kind != ChannelUse::Kind::kLane) return;
+    auto lane = lanes_.find(static_cast<uint32_t>(use->second.owner));
+    if (lane == lanes_.end()) return;
+    lane->second.confirms.OnReturn(
+        c.message.properties.message_id,
+        ReplyStatus(fmt::format("publish to exchange '{}' with routing key '{}'",
+                                c.message.exchange, c.message.routing_key),
+                    c.reply_code, c.reply_text));
+    return;
+  }
+  auto it = consumer_by_channel_.find(ch);
+  if (it == consumer_by_channel_.end()) return;
+  ConsumerState& consumer = consumers_[it->second];
+  // After CancelConsumer no delivery is dispatched; it stays unacked until the channel closes,
+  // which requeues it.
+  if (consumer.cancelled || consumer.gone) return;
+  consumer.request.on_delivery(std::move(c.message));
+}
+
+void AmqpTransport::OnChannelClosed(uint16_t ch, const Status& why) {
+  auto use_it = channels_.find(ch);
+  if (use_it == channels_.end()) return;
+  ChannelUse use = use_it->second;
+  FreeChannel(ch);
+  contents_.erase(ch);
+  switch (use.kind) {
+    case ChannelUse::Kind::kTopology:
+      topology_channel_ = 0;
+      break;
+    case ChannelUse::Kind::kLane: {
+      auto lane = lanes_.find(static_cast<uint32_t>(use.owner));
+      if (lane != lanes_.end()) {
+        lane->second.channel = 0;
+        lane->second.confirms.FailAll(why);
+      }
+      break;
+    }
+    case ChannelUse::Kind::kConsumer: {
+      consumer_by_channel_.erase(ch);
+      auto c = consumers_.find(use.owner);
+      if (c != consumers_.end()) {
+        c->second.channel = 0;
+        if (!c->second.gone && c->second.request.on_gone) c->second.request.on_gone(why);
+        c->second.gone = true;
+      }
+      break;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- channels
+
+StatusOr<uint16_t> AmqpTransport::OpenChannel(ChannelUse use) {
+  if (!conn_) return NotConnected("open channel");
+  uint16_t ch;
+  int channel_max = conn_->channel_max() > 0 ? conn_->channel_max() : 65535;
+  if (next_channel_ <= channel_max && next_channel_ != 0) {
+    ch = next_channel_++;
+  } else if (!free_channels_.empty()) {
+    ch = free_channels_.front();
+    free_channels_.pop_front();
+  } else {
+    return ResourceExhaustedError(
+        fmt::format("open channel: all {} channels of the connection are in use", channel_max));
+  }
+  amqp_channel_open(conn_->state(), ch);
+  channels_[ch] = use;
+  Status s = CheckReply(fmt::format("open channel {}", ch), ch);
+  if (!s.ok()) return s;
+  return ch;
+}
+
+void AmqpTransport::FreeChannel(uint16_t ch) {
+  if (channels_.erase(ch) > 0) free_channels_.push_back(ch);
+}
+
+void AmqpTransport::CloseChannel(uint16_t ch) {
+  if (!conn_ || channels_.count(ch) == 0) return;
+  amqp_channel_close(conn_->state(), ch, AMQP_REPLY_SUCCESS);
+  contents_.erase(ch);
+  FreeChannel(ch);
+}
+
+Status AmqpTransport::CheckReply(const std::string& operation, uint16_t ch) {
+  if (!conn_) return NotConnected(operation);
+  amqp_rpc_reply_t reply = amqp_get_rpc_reply(conn_->state());
+  if (reply.reply_type == AMQP_RESPONSE_NORMAL) return OkStatus();
+  Status s = StatusFromReply(operation, reply);
+  if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION) {
+    if (reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
+      amqp_channel_close_ok_t ok{};
+      amqp_send_method(conn_->state(), ch, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
+      OnChannelClosed(ch, s);
+    } else if (reply.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
+      amqp_connection_close_ok_t ok{};
+      amqp_send_method(conn_->state(), 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok);
+      ConnectionLost(s);
+    }
+  } else if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
+    ConnectionLost(s);
+  }
+  return s;
+}
+
+Status AmqpTransport::CheckWrite(const std::string& operation, int rc) {
+  if (rc == AMQP_STATUS_OK) return OkStatus();
+  Status s = StatusFromLibrary(operation, rc);
+  ConnectionLost(s);
+  return s;
+}
+
+Status AmqpTransport::OnTopologyChannel(const std::string& operation,
+                                        const std::function<void(uint16_t)>& call) {
+  if (!conn_) return NotConnected(operation);
+  if (topology_channel_ == 0) {
+    auto ch = OpenChannel({ChannelUse::Kind::kTopology, 0});
+    if (!ch.ok()) return ch.status().WithContext(operation);
+    topology_channel_ = *ch;
+  }
+  uint16_t ch = topology_channel_;
+  call(ch);
+  return CheckReply(operation, ch);
+}
+
+// ---------------------------------------------------------------- topology
+
+Status AmqpTransport::DeclareExchange(const ResolvedExchange& e) {
+  return Call<Status>(
+      [this, &e] {
+        AmqpArena arena;
+        amqp_table_t args = EncodeTable(e.arguments, &arena);
+        std::string type(ExchangeTypeName(e.type));
+        return OnTopologyChannel(fmt::format("declare exchange '{}'", e.name), [&](uint16_t ch) {
+          amqp_exchange_declare(conn_->state(), ch, Bytes(e.name), Bytes(type), 0, e.durable,
+                                e.auto_delete, 0, args);
+        });
+      },
+      NotConnected("declare exchange"));
+}
+
+StatusOr<std::string> AmqpTransport::DeclareQueue(const ResolvedQueue& q) {
+  return Call<StatusOr<std::string>>(
+      [this, &q]() -> StatusOr<std::string> {
+        AmqpArena arena;
+        amqp_table_t args = EncodeTable(q.arguments, &arena);
+        std::string name;
+        Status s = OnTopologyChannel(fmt::format("declare queue '{}'", q.name), [&](uint16_t ch) {
+          amqp_queue_declare_ok_t* ok = amqp_queue_declare(
+              conn_->state(), ch, Bytes(q.name), 0, q.durable, q.exclusive, q.auto_delete, args);
+          if (ok != nullptr) name = ToString(ok->queue);
+        });
+        if (!s.ok()) return s;
+        return name;
+      },
+      NotConnected("declare queue"));
+}
+
+Status AmqpTransport::BindQueue(const std::string& queue, const std::string& exchange,
+                                const std::string& key, const FieldTable& arguments) {
+  return Call<Status>(
+      [&, this] {
+        AmqpArena arena;
+        amqp_table_t args = EncodeTable(arguments, &arena);
+        return OnTopologyChannel(
+            fmt::format("bind queue '{}' to exchange '{}' with key '{}'", queue, exchange, key),
+            [&](uint16_t ch) {
+              amqp_queue_bind(conn_->state(), ch, Bytes(queue), Bytes(exchange), Bytes(key), args);
+            });
+      },
+      NotConnected("bind queue"));
+}
+
+Status AmqpTransport::UnbindQueue(const std::string& queue, const std::string& exchange,
+                                  const std::string& key, const FieldTable& arguments) {
+  return Call<Status>(
+      [&, this] {
+        AmqpArena arena;
+        amqp_table_t args = EncodeTable(arguments, &arena);
+        return OnTopologyChannel(
+            fmt::format("unbind queue '{}' from exchange '{}' key '{}'", queue, exchange, key),
+            [&](uint16_t ch) {
+              amqp_queue_unbind(conn_->state(), ch, Bytes(queue), Bytes(exchange), Bytes(key),
+                                args);
+            });
+      },
+      NotConnected("unbind queue"));
+}
+
+Status AmqpTransport::DeleteQueue(const std::string& queue) {
+  return Call<Status>(
+      [&, this] {
+        return OnTopologyChannel(fmt::format("delete queue '{}'", queue), [&](uint16_t ch) {
+          amqp_queue_delete(conn_->state(), ch, Bytes(queue), 0, 0);
+        });
+      },
+      NotConnected("delete queue"));
+}
+
+Status AmqpTransport::DeleteExchange(const std::string& exchange) {
+  return Call<Status>(
+      [&, this] {
+        return OnTopologyChannel(fmt::format("delete exchange '{}'", exchange), [&](uint16_t ch) {
+          amqp_exchange_delete(conn_->state(), ch, Bytes(exchange), 0);
+        });
+      },
+      NotConnected("delete exchange"));
+}
+
+// ---------------------------------------------------------------- publishing
+
+uint32_t AmqpTransport::CreatePublishLane() { return next_lane_++; }
+
+void AmqpTransport::ReleasePublishLane(uint32_t lane_id) {
+  Post([this, lane_id] {
+    auto it = lanes_.find(lane_id);
+    if (it == lanes_.end()) return;
+    uint16_t ch = it->second.channel;
+    it->second.confirms.FailAll(CancelledError("publish: the publisher was destroyed"));
+    lanes_.erase(it);
+    if (ch != 0) CloseChannel(ch);
+  });
+}
+
+void AmqpTransport::Publish(uint32_t lane, PublishRequest request, PublishDone done) {
+  auto shared = std::make_shared<std::pair<PublishRequest, PublishDone>>(std::move(request),
+                                                                         std::move(done));
+  if (OnTransportThread()) {
+    DoPublish(lane, shared->first, shared->second);
+    return;
+  }
+  if (!Post([this, lane, shared] { DoPublish(lane, shared->first, shared->second); })) {
+    shared->second(NotConnected("publish"));
+  }
+}
+
+void AmqpTransport::DoPublish(uint32_t lane_id, PublishRequest& request, PublishDone& done) {
+  if (!conn_) {
+    done(NotConnected("publish"));
+    return;
+  }
+  Lane& lane = lanes_[lane_id];
+  if (lane.channel == 0) {
+    auto ch = OpenChannel({ChannelUse::Kind::kLane, lane_id});
+    if (!ch.ok()) {
+      done(ch.status().WithContext("publish"));
+      return;
+    }
+    amqp_confirm_select(conn_->state(), *ch);
+    Status s = CheckReply("publish: confirm.select", *ch);
+    if (!s.ok()) {
+      done(s);
+      return;
+    }
+    lane.channel = *ch;
+  }
+  const Message& m = request.message;
+  amqp_basic_properties_t props;
+  EncodeProperties(m.properties, &publish_arena_, &props);
+  int rc = amqp_basic_publish(conn_->state(), lane.channel, Bytes(m.exchange), Bytes(m.routing_key),
+                              request.mandatory ? 1 : 0, 0, &props, Bytes(m.body));
+  publish_arena_.Reset();
+  if (rc != AMQP_STATUS_OK) {
+    done(CheckWrite(fmt::format("publish to exchange '{}'", m.exchange), rc));
+    return;
+  }
+  if (request.confirm) {
+    lane.confirms.Add(std::move(done), m.properties.message_id);
+  } else {
+    lane.confirms.Add(nullptr, m.properties.message_id);
+    done(OkStatus());
+  }
+}
+
+// ---------------------------------------------------------------- consuming
+
+StatusOr<uint64_t> AmqpTransport::StartConsumer(ConsumeRequest request) {
+  uint64_t id = next_consumer_++;
+  return Call<StatusOr<uint64_t>>(
+      [this, id, &request]() -> StatusOr<uint64_t> {
+        std::string op = fmt::format("consume queue '{}'", request.queue);
+        auto ch = OpenChannel({ChannelUse::Kind::kConsumer, id});
+        if (!ch.ok()) return ch.status().WithContext(op);
+        amqp_basic_qos(conn_->state(), *ch, 0, request.prefetch_count, 0);
+        BROKRPC_RETURN_IF_ERROR(CheckReply(op + ": basic.qos", *ch));
+        amqp_basic_consume_ok_t* ok =
+            amqp_basic_consume(conn_->state(), *ch, Bytes(request.queue), amqp_empty_bytes, 0, 0,
+                               request.exclusive ? 1 : 0, amqp_empty_table);
+        Status s = CheckReply(op, *ch);
+        if (!s.ok()) return s;
+        ConsumerState state;
+        state.channel = *ch;
+        state.tag = ToString(ok->consumer_tag);
+        state.request = std::move(request);
+        consumers_.emplace(id, std::move(state));
+        consumer_by_channel_[*ch] = id;
+        return id;
+      },
+      NotConnected("consume"));
+}
+
+void AmqpTransport::Settle(uint64_t consumer_id, uint64_t tag, Settlement settlement) {
+  if (OnTransportThread()) {
+    DoSettle(consumer_id, tag, settlement);
+    return;
+  }
+  Post([this, consumer_id, tag, settlement] { DoSettle(consumer_id, tag, settlement); });
+}
+
+void AmqpTransport::DoSettle(uint64_t consumer_id, uint64_t tag, Settlement settlement) {
+  auto it = consumers_.find(consumer_id);
+  if (it == consumers_.end() || it->second.channel == 0 || !conn_) return;
+  uint16_t ch = it->second.channel;
+  int rc = settlement == Settlement::kAck
+               ? amqp_basic_ack(conn_->state(), ch, tag, 0)
+               : amqp_basic_reject(conn_->state(), ch, tag, settlement == Settlement::kRequeue);
+  CheckWrite("settle delivery", rc).IgnoreError();
+}
+
+Status AmqpTransport::CancelConsumer(uint64_t consumer_id) {
+  return Call<Status>(
+      [this, consumer_id] {
+        auto it = consumers_.find(consumer_id);
+        if (it == consumers_.end()) return OkStatus();
+        ConsumerState& c = it->second;
+        if (c.cancelled) return OkStatus();
+        c.cancelled = true;
+        if (c.gone || c.channel == 0 || !conn_) return OkStatus();
+        uint16_t ch = c.channel;
+        std::string op = fmt::format("cancel consumer of queue '{}'", c.request.queue);
+        amqp_basic_cancel(conn_->state(), ch, Bytes(c.tag));
+        return CheckReply(op, ch);
+      },
+      OkStatus());
+}
+
+void AmqpTransport::ReleaseConsumer(uint64_t consumer_id) {
+  auto release = [this, consumer_id] {
+    auto it = consumers_.find(consumer_id);
+    if (it == consumers_.end()) return;
+    uint16_t ch = it->second.channel;
+    consumers_.erase(it);
+    if (ch != 0) {
+      consumer_by_channel_.erase(ch);
+      CloseChannel(ch);
+    }
+  };
+  if (OnTransportThread()) {
+    release();
+  } else {
+    Post(release);
+  }
+}
+
+}  // namespace brokrpc::internal

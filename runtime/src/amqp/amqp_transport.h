@@ -1,0 +1,155 @@
+// AmqpTransport: the Transport over rabbitmq-c, with one I/O thread owning the connection.
+#ifndef BROKRPC_SRC_AMQP_AMQP_TRANSPORT_H_
+#define BROKRPC_SRC_AMQP_AMQP_TRANSPORT_H_
+
+#include <amqp.h>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "amqp/amqp_connection.h"
+#include "amqp/amqp_properties.h"
+#include "broker_url.h"
+#include "command_queue.h"
+#include "confirm_tracker.h"
+#include "transport.h"
+
+namespace brokrpc::internal {
+
+// The I/O thread polls the socket and the command queue's wake-up fd together; every
+// rabbitmq-c call happens on it. Other threads post commands; blocking methods post and wait.
+// Heartbeats are sent by rabbitmq-c when the loop reads; a broker silent for two heartbeat
+// intervals is declared lost.
+class AmqpTransport final : public Transport {
+ public:
+  explicit AmqpTransport(BrokerUrl url);
+  ~AmqpTransport() override;
+
+  Status Connect() override;
+  void Close() override;
+  bool is_connected() const override { return connected_.load(); }
+  std::chrono::seconds heartbeat() const override {
+    return std::chrono::seconds(heartbeat_.load());
+  }
+  bool OnTransportThread() const override {
+    return std::this_thread::get_id() == thread_id_.load();
+  }
+
+  Status DeclareExchange(const ResolvedExchange& exchange) override;
+  StatusOr<std::string> DeclareQueue(const ResolvedQueue& queue) override;
+  Status BindQueue(const std::string& queue, const std::string& exchange,
+                   const std::string& binding_key, const FieldTable& arguments) override;
+  Status UnbindQueue(const std::string& queue, const std::string& exchange,
+                     const std::string& binding_key, const FieldTable& arguments) override;
+  Status DeleteQueue(const std::string& queue) override;
+  Status DeleteExchange(const std::string& exchange) override;
+
+  uint32_t CreatePublishLane() override;
+  void ReleasePublishLane(uint32_t lane) override;
+  void Publish(uint32_t lane, PublishRequest request, PublishDone done) override;
+
+  StatusOr<uint64_t> StartConsumer(ConsumeRequest request) override;
+  void Settle(uint64_t consumer_id, uint64_t delivery_tag, Settlement settlement) override;
+  Status CancelConsumer(uint64_t consumer_id) override;
+  void ReleaseConsumer(uint64_t consumer_id) override;
+
+  uint64_t AddConnectionListener(ConnectionListener listener) override;
+  void RemoveConnectionListener(uint64_t id) override;
+
+ private:
+  // What a channel number is used for.
+  struct ChannelUse {
+    enum class Kind { kTopology, kLane, kConsumer } kind;
+    uint64_t owner = 0;
+  };
+  struct Lane {
+    uint16_t channel = 0;
+    ConfirmTracker confirms;
+  };
+  struct ConsumerState {
+    uint16_t channel = 0;
+    std::string tag;
+    ConsumeRequest request;
+    bool cancelled = false;
+    bool gone = false;
+  };
+  // A message being assembled from method + header + body frames.
+  struct Content {
+    bool is_return = false;
+    int reply_code = 0;
+    std::string reply_text;
+    Message message;
+    size_t body_size = 0;
+    bool have_header = false;
+  };
+
+  // Thread plumbing.
+  void StartThread();
+  bool Post(CommandQueue::Command command);
+  template <typename T>
+  T Call(std::function<T()> fn, T not_running);
+  void Loop();
+  void RunCommands();
+
+  // I/O-thread only.
+  Status DoConnect();
+  void DoDisconnect(bool graceful, const Status& why, bool notify);
+  void DrainFrames();
+  void CheckHeartbeat();
+  void OnFrame(const amqp_frame_t& frame);
+  void OnMethod(uint16_t channel, const amqp_method_t& method);
+  void OnContentComplete(uint16_t channel, Content&& content);
+  void OnChannelClosed(uint16_t channel, const Status& why);
+  void ConnectionLost(const Status& why);
+  StatusOr<uint16_t> OpenChannel(ChannelUse use);
+  void CloseChannel(uint16_t channel);
+  void FreeChannel(uint16_t channel);
+  // Runs a synchronous AMQP method on the topology channel; handles channel / connection close.
+  Status OnTopologyChannel(const std::string& operation,
+                           const std::function<void(uint16_t channel)>& call);
+  // Checks the last rpc reply of `channel`; sends close-ok / handles loss on broker closes.
+  Status CheckReply(const std::string& operation, uint16_t channel);
+  Status CheckWrite(const std::string& operation, int rc);
+  void DoPublish(uint32_t lane_id, PublishRequest& request, PublishDone& done);
+  void DoSettle(uint64_t consumer_id, uint64_t tag, Settlement settlement);
+  Status NotConnected(const std::string& operation) const;
+
+  const BrokerUrl url_;
+  CommandQueue commands_;
+  std::mutex thread_mu_;
+  std::thread thread_;
+  std::atomic<std::thread::id> thread_id_{};
+  bool accepting_ = false;  // guarded by thread_mu_
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> connected_{false};
+  std::atomic<int> heartbeat_{0};
+  std::atomic<uint32_t> next_lane_{1};
+  std::atomic<uint64_t> next_consumer_{1};
+  std::mutex listeners_mu_;
+  std::map<uint64_t, ConnectionListener> listeners_;
+  uint64_t next_listener_ = 1;
+
+  // I/O-thread state.
+  std::unique_ptr<AmqpConnection> conn_;
+  std::chrono::steady_clock::time_point last_rx_;
+  std::unordered_map<uint16_t, ChannelUse> channels_;
+  std::deque<uint16_t> free_channels_;
+  uint16_t next_channel_ = 1;
+  uint16_t topology_channel_ = 0;
+  std::unordered_map<uint32_t, Lane> lanes_;
+  std::unordered_map<uint64_t, ConsumerState> consumers_;
+  std::unordered_map<uint16_t, uint64_t> consumer_by_channel_;
+  std::unordered_map<uint16_t, Content> contents_;
+  AmqpArena publish_arena_;
+};
+
+}  // namespace brokrpc::internal
+
+#endif  // BROKRPC_SRC_AMQP_AMQP_TRANSPORT_H_

@@ -1,0 +1,396 @@
+#include "rpc/channel_impl.h"
+
+#include <fmt/format.h>
+
+#include <condition_variable>
+
+#include "log.h"
+#include "rpc/wire.h"
+#include "uuid.h"
+
+namespace brokrpc::internal {
+namespace {
+
+std::chrono::steady_clock::time_point ToSteady(SystemClock::time_point t) {
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(t - SystemClock::now());
+}
+
+// Adds which method failed to a transport failure (e.g. an unroutable request).
+Status CallFailure(const MethodSpec& method, const Status& s) {
+  if (s.code() == StatusCode::kUnavailable && s.message().find("312") != std::string::npos) {
+    return UnavailableError(
+        fmt::format("no server is consuming {}: {}", method.routing_key, s.message()));
+  }
+  return s;
+}
+
+}  // namespace
+
+ChannelImpl::ChannelImpl(std::shared_ptr<Broker> broker, ChannelOptions options)
+    : broker_(std::move(broker)),
+      core_(broker_->core()),
+      options_(std::move(options)),
+      publisher_(std::make_unique<PublisherImpl>(core_, PublisherOptions{},
+                                                 MiddlewareChain<Message, Status>{})) {}
+
+ChannelImpl::~ChannelImpl() {
+  if (listener_id_ != 0) core_.transport().RemoveConnectionListener(listener_id_);
+  if (reply_consumer_ != 0) core_.transport().ReleaseConsumer(reply_consumer_);
+  std::unordered_map<std::string, Pending> calls;
+  {
+    std::lock_guard<std::mutex> lock(calls_mu_);
+    calls.swap(calls_);
+  }
+  for (auto& [id, p] : calls) {
+    if (p.timer) core_.timers().Cancel(p.timer);
+    if (p.context) p.context->SetCancelHook(nullptr);
+    p.done(CancelledError("the channel was destroyed"), nullptr);
+  }
+}
+
+Status ChannelImpl::Connect() {
+  BROKRPC_RETURN_IF_ERROR(EnsureReplyQueue());
+  return OkStatus();
+}
+
+// ---------------------------------------------------------------- setup
+
+Status ChannelImpl::EnsureReplyQueue() {
+  if (reply_ready_.load(std::memory_order_acquire)) return OkStatus();
+  std::lock_guard<std::mutex> lock(setup_mu_);
+  if (reply_ready_.load()) return OkStatus();
+  if (!broker_->is_connected()) {
+    Status connected = broker_->Connect();
+    if (!connected.ok()) return connected;
+  }
+  if (listener_id_ == 0) {
+    std::weak_ptr<ChannelImpl> weak = weak_from_this();
+    listener_id_ = core_.transport().AddConnectionListener(ConnectionListener{
+        .on_lost =
+            [weak](const Status& why) {
+              if (auto self = weak.lock()) self->OnConnectionLost(why);
+            }});
+  }
+  if (reply_consumer_ != 0) {
+    core_.transport().ReleaseConsumer(reply_consumer_);
+    reply_consumer_ = 0;
+  }
+  std::string name = std::string(kReplyQueuePrefix) + NewUuidHex();
+  auto declared = core_.DeclareQueue(
+      core_.ResolveQueue(QueueOptions{.name = name, .exclusive = true, .auto_delete = true}));
+  if (!declared.ok()) return declared.status().WithContext("declare the reply queue");
+  std::weak_ptr<ChannelImpl> weak = weak_from_this();
+  auto consumer = core_.transport().StartConsumer(ConsumeRequest{
+      .queue = *declared,
+      .prefetch_count = 0,
+      .exclusive = true,
+      .on_delivery =
+          [weak](Message&& m) {
+            if (auto self = weak.lock()) self->OnReply(std::move(m));
+          },
+      .on_gone =
+          [weak](Status why) {
+            if (auto self = weak.lock()) {
+              self->OnConnectionLost(why.WithContext("the reply queue consumer ended"));
+            }
+          }});
+  if (!consumer.ok()) return consumer.status().WithContext("consume the reply queue");
+  reply_queue_ = *declared;
+  reply_consumer_ = *consumer;
+  exchanges_bound_.clear();
+  reply_ready_.store(true, std::memory_order_release);
+  return OkStatus();
+}
+
+Status ChannelImpl::EnsureExchange(const ResolvedExchange& exchange, bool bind_reply_queue) {
+  std::lock_guard<std::mutex> lock(setup_mu_);
+  if (exchanges_ready_.count(exchange.name) == 0) {
+    BROKRPC_RETURN_IF_ERROR(core_.DeclareExchange(exchange));
+    exchanges_ready_.insert(exchange.name);
+  }
+  if (bind_reply_queue && exchanges_bound_.count(exchange.name) == 0) {
+    BROKRPC_RETURN_IF_ERROR(
+        core_.transport().BindQueue(reply_queue_, exchange.name, reply_queue_, {}));
+    exchanges_bound_.insert(exchange.name);
+  }
+  return OkStatus();
+}
+
+void ChannelImpl::OnConnectionLost(const Status& why) {
+  {
+    std::lock_guard<std::mutex> lock(setup_mu_);
+    reply_ready_ = false;
+    exchanges_ready_.clear();
+    exchanges_bound_.clear();
+  }
+  std::vector<std::string> ids;
+  {
+    std::lock_guard<std::mutex> lock(calls_mu_);
+    for (auto& [id, p] : calls_) ids.push_back(id);
+  }
+  for (const auto& id : ids) {
+    Finish(id, UnavailableError(fmt::format("call failed: {}", why.message())), nullptr);
+  }
+}
+
+// ---------------------------------------------------------------- calls
+
+Status ChannelImpl::Prepare(ClientCall& call, ResolvedExchange* exchange,
+                            SystemClock::time_point* deadline) {
+  const ServiceSpec& service = *call.service;
+  for (const auto& [key, value] : call.context->metadata()) {
+    if (key.rfind(kReservedHeaderPrefix, 0) == 0) {
+      return InvalidArgumentError(
+          fmt::format("metadata key '{}' is reserved (prefix x-brokrpc-)", key));
+    }
+    call.request.properties.headers.Set(key, value);
+  }
+  *exchange = core_.ResolveExchange(service.exchange);
+  if (exchange->name.empty()) {
+    return FailedPreconditionError(fmt::format(
+        "service {}: no exchange name (RabbitMQ refuses the default exchange); set the "
+        "(brokrpc.spec.v1.exchange) option or BrokerOptions::default_exchange.name",
+        service.full_name));
+  }
+  *deadline = call.context->deadline().value_or(SystemClock::now() + options_.default_timeout);
+  call.request.exchange = exchange->name;
+  call.request.routing_key = std::string(call.method->routing_key);
+  auto remaining =
+      std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - SystemClock::now());
+  call.request.set_ttl(remaining);
+  call.request.properties.headers.Set(std::string(kDeadlineHeader),
+                                      FieldValue(ToEpochMillis(*deadline)));
+  return OkStatus();
+}
+
+void ChannelImpl::StartCall(ClientCall& call, bool use_timer, Completion done) {
+  const MethodSpec& method = *call.method;
+  ClientContext* ctx = call.context;
+  if (ctx->IsCancelled()) return done(CancelledError("the call was cancelled"), nullptr);
+  if (method.kind != MethodKind::kUnary) {
+    return done(InvalidArgumentError(fmt::format("{} is not a unary method", method.routing_key)),
+                nullptr);
+  }
+  ResolvedExchange exchange;
+  SystemClock::time_point deadline;
+  Status s = Prepare(call, &exchange, &deadline);
+  if (s.ok()) s = EnsureReplyQueue();
+  if (s.ok()) s = EnsureExchange(exchange, true);
+  if (!s.ok()) return done(s, nullptr);
+  if (SystemClock::now() >= deadline) {
+    return done(DeadlineExceededError("the deadline passed before the call started"), nullptr);
+  }
+
+  std::string id = NewUuidHex();
+  ctx->set_correlation_id(id);
+  Message& m = call.request;
+  m.properties.correlation_id = id;
+  m.properties.reply_to = reply_queue_;
+  FillMessageDefaults(&m);
+
+  std::weak_ptr<ChannelImpl> weak = weak_from_this();
+  {
+    std::lock_guard<std::mutex> lock(calls_mu_);
+    Pending& p = calls_[id];
+    p.done = std::move(done);
+    p.context = ctx;
+    if (use_timer) {
+      p.timer = core_.timers().ScheduleAt(ToSteady(deadline), [weak, id] {
+        if (auto self = weak.lock()) {
+          self->Finish(id, DeadlineExceededError("deadline exceeded waiting for the reply"),
+                       nullptr);
+        }
+      });
+    }
+  }
+  ctx->SetCancelHook([weak, id] {
+    if (auto self = weak.lock()) self->Finish(id, CancelledError("cancelled by the client"), nullptr);
+  });
+  const MethodSpec* method_ptr = &method;
+  publisher_->PublishRaw(std::move(m), true, [weak, id, method_ptr](Status published) {
+    if (published.ok()) return;
+    if (auto self = weak.lock()) self->Finish(id, CallFailure(*method_ptr, published), nullptr);
+  });
+}
+
+bool ChannelImpl::Finish(const std::string& id, Status status, Message* reply) {
+  Pending p;
+  {
+    std::lock_guard<std::mutex> lock(calls_mu_);
+    auto it = calls_.find(id);
+    if (it == calls_.end()) return false;
+    p = std::move(it->second);
+    calls_.erase(it);
+  }
+  if (p.timer) core_.timers().Cancel(p.timer);
+  if (p.context) {
+    p.context->SetCancelHook(nullptr);
+    if (reply != nullptr) {
+      auto* md = p.context->mutable_response_metadata();
+      for (const auto& [key, value] : reply->properties.headers) {
+        if (key.rfind(kReservedHeaderPrefix, 0) == 0) continue;
+        if (const std::string* sv = value.get_if<std::string>()) (*md)[key] = *sv;
+      }
+    }
+  }
+  p.done(std::move(status), reply);
+  return true;
+}
+
+void ChannelImpl::OnReply(Message&& reply) {
+  uint64_t tag = reply.delivery ? reply.delivery->delivery_tag : 0;
+  if (!reply.properties.correlation_id) {
+    core_.transport().Settle(reply_consumer_, tag, Settlement::kReject);
+    return;
+  }
+  core_.transport().Settle(reply_consumer_, tag, Settlement::kAck);
+  const std::string& id = *reply.properties.correlation_id;
+  Status error;
+  bool finished = DecodeErrorReply(reply, &error) ? Finish(id, std::move(error), &reply)
+                                                  : Finish(id, OkStatus(), &reply);
+  if (!finished) {
+    ++dropped_replies_;
+    BROKRPC_LOG_DEBUG("dropped a reply for correlation id '{}' (late or unknown)", id);
+  }
+}
+
+Status ChannelImpl::RunSync(ClientCall& call) {
+  struct Waiter {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    Status status;
+    Message reply;
+  };
+  auto w = std::make_shared<Waiter>();
+  StartCall(call, false, [w](Status s, Message* r) {
+    std::lock_guard<std::mutex> lock(w->mu);
+    w->status = std::move(s);
+    if (r != nullptr) w->reply = std::move(*r);
+    w->done = true;
+    w->cv.notify_one();
+  });
+  std::unique_lock<std::mutex> lock(w->mu);
+  if (!w->done) {
+    auto deadline = call.context->deadline().value_or(SystemClock::now() + options_.default_timeout);
+    if (!w->cv.wait_until(lock, ToSteady(deadline), [&] { return w->done; })) {
+      lock.unlock();
+      Finish(call.context->correlation_id(),
+             DeadlineExceededError("deadline exceeded waiting for the reply"), nullptr);
+      lock.lock();
+      w->cv.wait(lock, [&] { return w->done; });
+    }
+  }
+  call.response = std::move(w->reply);
+  return w->status;
+}
+
+Status ChannelImpl::CallUnary(const ServiceSpec& service, size_t method, ClientContext* context,
+                              Message request, Message* reply) {
+  if (core_.transport().OnTransportThread()) {
+    return FailedPreconditionError("a blocking call was made on the connection's I/O thread");
+  }
+  ClientCall call{.service = &service,
+                  .method = &service.methods.at(method),
+                  .context = context,
+                  .request = std::move(request)};
+  Status s = RunChain(options_.interceptors, call, [this](ClientCall& c) { return RunSync(c); });
+  if (reply != nullptr) *reply = std::move(call.response);
+  return s;
+}
+
+void ChannelImpl::StartUnary(const ServiceSpec& service, size_t method, ClientContext* context,
+                             Message request, Channel::UnaryDone done) {
+  auto call = std::make_shared<ClientCall>(ClientCall{.service = &service,
+                                                      .method = &service.methods.at(method),
+                                                      .context = context,
+                                                      .request = std::move(request)});
+  ThreadPool* pool = &core_.pool();
+  if (!options_.interceptors.empty()) {
+    auto self = shared_from_this();
+    auto task = [self, call, done = std::move(done)]() {
+      Status s = RunChain(self->options_.interceptors, *call,
+                          [&](ClientCall& c) { return self->RunSync(c); });
+      done(std::move(s), &call->response);
+    };
+    if (!pool->Post(task)) task();
+    return;
+  }
+  StartCall(*call, true, [pool, call, done = std::move(done)](Status s, Message* reply) mutable {
+    if (reply != nullptr) call->response = std::move(*reply);
+    auto task = [call, done = std::move(done), s = std::move(s), has = reply != nullptr]() {
+      done(s, has ? &call->response : nullptr);
+    };
+    if (!pool->Post(task)) task();
+  });
+}
+
+Status ChannelImpl::Publish(const ServiceSpec& service, size_t method, ClientContext* context,
+                            Message message) {
+  if (core_.transport().OnTransportThread()) {
+    return FailedPreconditionError("a blocking publish was made on the connection's I/O thread");
+  }
+  auto promise = std::make_shared<std::promise<Status>>();
+  auto future = promise->get_future();
+  StartPublish(service, method, context, std::move(message),
+               [promise](Status s) { promise->set_value(std::move(s)); });
+  return future.get();
+}
+
+void ChannelImpl::StartPublish(const ServiceSpec& service, size_t method_index,
+                               ClientContext* context, Message message,
+                               std::function<void(Status)> done) {
+  const MethodSpec& method = service.methods.at(method_index);
+  ClientCall call{.service = &service, .method = &method, .context = context,
+                  .request = std::move(message)};
+  auto terminal = [&](ClientCall& c) -> Status {
+    if (c.context->IsCancelled()) return CancelledError("the call was cancelled");
+    ResolvedExchange exchange;
+    SystemClock::time_point deadline;
+    BROKRPC_RETURN_IF_ERROR(Prepare(c, &exchange, &deadline));
+    if (!broker_->is_connected()) BROKRPC_RETURN_IF_ERROR(broker_->Connect());
+    BROKRPC_RETURN_IF_ERROR(EnsureExchange(exchange, false));
+    FillMessageDefaults(&c.request);
+    const MethodSpec* m = c.method;
+    publisher_->PublishRaw(std::move(c.request), true,
+                           [done, m](Status s) { done(CallFailure(*m, s)); });
+    done = nullptr;
+    return OkStatus();
+  };
+  Status s = RunChain(options_.interceptors, call, terminal);
+  if (done) done(s);
+}
+
+}  // namespace brokrpc::internal
+
+namespace brokrpc {
+
+Channel::Channel(std::shared_ptr<internal::ChannelImpl> impl) : impl_(std::move(impl)) {}
+Channel::~Channel() = default;
+Status Channel::Connect() { return impl_->Connect(); }
+Status Channel::CallUnary(const ServiceSpec& service, size_t method, ClientContext* context,
+                          Message request, Message* reply) {
+  return impl_->CallUnary(service, method, context, std::move(request), reply);
+}
+void Channel::StartUnary(const ServiceSpec& service, size_t method, ClientContext* context,
+                         Message request, UnaryDone done) {
+  impl_->StartUnary(service, method, context, std::move(request), std::move(done));
+}
+Status Channel::Publish(const ServiceSpec& service, size_t method, ClientContext* context,
+                        Message message) {
+  return impl_->Publish(service, method, context, std::move(message));
+}
+void Channel::StartPublish(const ServiceSpec& service, size_t method, ClientContext* context,
+                           Message message, std::function<void(Status)> done) {
+  impl_->StartPublish(service, method, context, std::move(message), std::move(done));
+}
+const std::shared_ptr<Broker>& Channel::broker() const { return impl_->broker(); }
+const ChannelOptions& Channel::options() const { return impl_->options(); }
+
+std::shared_ptr<Channel> CreateChannel(std::shared_ptr<Broker> broker, ChannelOptions options) {
+  return std::make_shared<Channel>(
+      std::make_shared<internal::ChannelImpl>(std::move(broker), std::move(options)));
+}
+
+}  // namespace brokrpc

@@ -1,0 +1,82 @@
+// ChannelImpl: the RPC client — reply queue, correlation map, deadlines, cancellation.
+#ifndef BROKRPC_SRC_RPC_CHANNEL_IMPL_H_
+#define BROKRPC_SRC_RPC_CHANNEL_IMPL_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "broker_core.h"
+#include "brokrpc/channel.h"
+#include "publisher_impl.h"
+#include "rpc/wire.h"
+
+namespace brokrpc::internal {
+
+// Thread-safe. Completions run on whichever thread settles the call (I/O thread for replies,
+// timer thread for deadlines, the caller for early failures) and must be quick.
+class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
+ public:
+  using Completion = std::function<void(Status status, Message* reply)>;
+
+  ChannelImpl(std::shared_ptr<Broker> broker, ChannelOptions options);
+  ~ChannelImpl();
+
+  Status Connect();
+  Status CallUnary(const ServiceSpec& service, size_t method, ClientContext* context,
+                   Message request, Message* reply);
+  void StartUnary(const ServiceSpec& service, size_t method, ClientContext* context,
+                  Message request, Channel::UnaryDone done);
+  Status Publish(const ServiceSpec& service, size_t method, ClientContext* context,
+                 Message message);
+  void StartPublish(const ServiceSpec& service, size_t method, ClientContext* context,
+                    Message message, std::function<void(Status)> done);
+
+  const std::shared_ptr<Broker>& broker() const { return broker_; }
+  const ChannelOptions& options() const { return options_; }
+  // Replies that arrived for calls no longer waiting (late or duplicate), since creation.
+  uint64_t dropped_replies() const { return dropped_replies_.load(); }
+
+ private:
+  struct Pending {
+    Completion done;
+    ClientContext* context = nullptr;
+    uint64_t timer = 0;
+  };
+
+  // The call without interceptors; `use_timer` arms a deadline timer (async calls).
+  void StartCall(ClientCall& call, bool use_timer, Completion done);
+  Status RunSync(ClientCall& call);
+  Status Prepare(ClientCall& call, ResolvedExchange* exchange, SystemClock::time_point* deadline);
+  Status EnsureReplyQueue();
+  Status EnsureExchange(const ResolvedExchange& exchange, bool bind_reply_queue);
+  void OnReply(Message&& reply);
+  void OnConnectionLost(const Status& why);
+  // Completes `correlation_id` if still pending; returns whether it did.
+  bool Finish(const std::string& correlation_id, Status status, Message* reply);
+
+  std::shared_ptr<Broker> broker_;
+  BrokerCore& core_;
+  ChannelOptions options_;
+  std::unique_ptr<PublisherImpl> publisher_;
+  uint64_t listener_id_ = 0;
+
+  std::mutex setup_mu_;
+  std::atomic<bool> reply_ready_{false};
+  std::string reply_queue_;
+  uint64_t reply_consumer_ = 0;
+  std::set<std::string> exchanges_ready_;  // guarded by setup_mu_
+  std::set<std::string> exchanges_bound_;  // guarded by setup_mu_
+
+  std::mutex calls_mu_;
+  std::unordered_map<std::string, Pending> calls_;
+  std::atomic<uint64_t> dropped_replies_{0};
+};
+
+}  // namespace brokrpc::internal
+
+#endif  // BROKRPC_SRC_RPC_CHANNEL_IMPL_H_

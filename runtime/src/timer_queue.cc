@@ -1,0 +1,73 @@
+#include "timer_queue.h"
+
+namespace brokrpc::internal {
+
+TimerQueue::TimerQueue() : thread_([this] { Loop(); }) {}
+
+TimerQueue::~TimerQueue() { Shutdown(); }
+
+uint64_t TimerQueue::ScheduleAt(Clock::time_point when, std::function<void()> callback) {
+  uint64_t id;
+  bool earliest;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    id = next_id_++;
+    if (stopping_) return id;
+    earliest = by_time_.empty() || when < by_time_.begin()->first;
+    by_time_.emplace(when, id);
+    timers_.emplace(id, std::make_pair(when, std::move(callback)));
+  }
+  if (earliest) cv_.notify_one();
+  return id;
+}
+
+bool TimerQueue::Cancel(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = timers_.find(id);
+  if (it == timers_.end()) return false;
+  auto range = by_time_.equal_range(it->second.first);
+  for (auto t = range.first; t != range.second; ++t) {
+    if (t->second == id) {
+      by_time_.erase(t);
+      break;
+    }
+  }
+  timers_.erase(it);
+  return true;
+}
+
+void TimerQueue::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    by_time_.clear();
+    timers_.clear();
+  }
+  cv_.notify_all();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void TimerQueue::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    if (by_time_.empty()) {
+      cv_.wait(lock);
+      continue;
+    }
+    auto first = by_time_.begin();
+    if (first->first > Clock::now()) {
+      cv_.wait_until(lock, first->first);
+      continue;
+    }
+    uint64_t id = first->second;
+    by_time_.erase(first);
+    auto it = timers_.find(id);
+    std::function<void()> callback = std::move(it->second.second);
+    timers_.erase(it);
+    lock.unlock();
+    callback();
+    lock.lock();
+  }
+}
+
+}  // namespace brokrpc::internal
