@@ -180,33 +180,34 @@ AsyncConsumerHandler ServerImpl::UnaryHandler(const Endpoint& endpoint) {
       settle(ConsumeResult::Reject(InvalidArgumentError("no reply_to or correlation_id")));
       return;
     }
-    ServerContext context(request);
-    if (context.IsDeadlineExceeded()) {
+    if (auto deadline = RequestDeadline(request); deadline && SystemClock::now() >= *deadline) {
       BROKRPC_LOG_DEBUG("{}: skipping request {}: its deadline has passed", routing_key,
-                        context.correlation_id());
+                        *request.properties.correlation_id);
       settle(ConsumeResult::Ack());
       return;
     }
-    Track(&context, true);
     bool replied = false;
+    // The context is made from the request as the interceptors left it.
     auto terminal = [&](Message& req) -> ConsumeResult {
+      ServerContext context(req);
+      Track(&context, true);
       Message reply;
       Status status;
       ConsumeResult r = Guarded([&] {
         status = (*handler)(context, req, &reply);
         return ConsumeResult::Ack();
       });
+      Track(&context, false);
       if (!r.is_ack()) return r;
       if (!status.ok()) return ConsumeResult::Failed(status);
-      SendReply(request, context, std::move(reply), settle);
+      SendReply(request, context.response_metadata(), std::move(reply), settle);
       replied = true;
       return ConsumeResult::Ack();
     };
     ConsumeResult result = Guarded([&] { return RunChain(chain_, request, terminal); });
-    Track(&context, false);
     if (replied) return;
     if (result.kind() == ConsumeResult::Kind::kFailed) {
-      SendError(request, context, result.status(), settle);
+      SendError(request, result.status(), settle);
     } else {
       settle(result);
     }
@@ -214,30 +215,34 @@ AsyncConsumerHandler ServerImpl::UnaryHandler(const Endpoint& endpoint) {
 }
 
 AsyncConsumerHandler ServerImpl::FireAndForgetHandler(const Endpoint& endpoint) {
-  const RawFireAndForgetHandler* handler = &endpoint.service->handler(endpoint.index).fire_and_forget;
+  const RawFireAndForgetHandler* handler =
+      &endpoint.service->handler(endpoint.index).fire_and_forget;
   std::string routing_key(endpoint.method->routing_key);
   return [this, handler, routing_key](Message& message, Settle settle) {
-    ServerContext context(message);
-    if (context.IsDeadlineExceeded()) {
+    if (auto deadline = RequestDeadline(message); deadline && SystemClock::now() >= *deadline) {
       BROKRPC_LOG_DEBUG("{}: skipping an expired message", routing_key);
       settle(ConsumeResult::Ack());
       return;
     }
-    Track(&context, true);
-    auto terminal = [&](Message& m) { return Guarded([&] { return (*handler)(context, m); }); };
-    ConsumeResult result = Guarded([&] { return RunChain(chain_, message, terminal); });
-    Track(&context, false);
-    settle(result);
+    auto terminal = [&](Message& m) {
+      ServerContext context(m);
+      Track(&context, true);
+      ConsumeResult r = Guarded([&] { return (*handler)(context, m); });
+      Track(&context, false);
+      return r;
+    };
+    settle(Guarded([&] { return RunChain(chain_, message, terminal); }));
   };
 }
 
-void ServerImpl::SendReply(const Message& request, const ServerContext& context, Message reply,
+void ServerImpl::SendReply(const Message& request,
+                           const std::map<std::string, std::string>& metadata, Message reply,
                            Settle settle) {
   reply.exchange = request.delivery ? request.delivery->exchange : request.exchange;
   reply.routing_key = *request.properties.reply_to;
   reply.properties.correlation_id = request.properties.correlation_id;
   reply.properties.expiration = request.properties.expiration;
-  for (const auto& [key, value] : context.response_metadata()) {
+  for (const auto& [key, value] : metadata) {
     reply.properties.headers.Set(key, value);
   }
   FillMessageDefaults(&reply);
@@ -250,11 +255,10 @@ void ServerImpl::SendReply(const Message& request, const ServerContext& context,
   });
 }
 
-void ServerImpl::SendError(const Message& request, const ServerContext& context,
-                           const Status& status, Settle settle) {
+void ServerImpl::SendError(const Message& request, const Status& status, Settle settle) {
   Message reply;
   EncodeErrorReply(status, &reply);
-  SendReply(request, context, std::move(reply), std::move(settle));
+  SendReply(request, {}, std::move(reply), std::move(settle));
 }
 
 }  // namespace brokrpc::internal

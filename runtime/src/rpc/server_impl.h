@@ -3,6 +3,8 @@
 #define BROKRPC_SRC_RPC_SERVER_IMPL_H_
 
 #include <condition_variable>
+#include <map>
+#include <string>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -43,10 +45,9 @@ class ServerImpl {
   AsyncConsumerHandler UnaryHandler(const Endpoint& endpoint);
   AsyncConsumerHandler FireAndForgetHandler(const Endpoint& endpoint);
   // Publishes `reply` to the request's exchange / reply_to; acks the request once confirmed.
-  void SendReply(const Message& request, const ServerContext& context, Message reply,
-                 Settle settle);
-  void SendError(const Message& request, const ServerContext& context, const Status& status,
-                 Settle settle);
+  void SendReply(const Message& request, const std::map<std::string, std::string>& metadata,
+                 Message reply, Settle settle);
+  void SendError(const Message& request, const Status& status, Settle settle);
   void Track(ServerContext* context, bool active);
   void StopEndpoints(size_t count, SystemClock::time_point deadline);
 
