@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <thread>
+
 #include "broker_core.h"
 #include "consumer_impl.h"
 #include "publisher_impl.h"
@@ -22,7 +24,16 @@ StatusOr<std::shared_ptr<Broker>> Broker::Create(std::string_view url, BrokerOpt
 
 Broker::Broker(std::unique_ptr<internal::BrokerCore> core) : core_(std::move(core)) {}
 
-Broker::~Broker() { core_->Shutdown(); }
+Broker::~Broker() {
+  // The last reference may be dropped inside a callback on one of the broker's own threads;
+  // those threads cannot join themselves, so another thread finishes the teardown.
+  if (core_->transport().OnTransportThread() || core_->pool().OnPoolThread() ||
+      core_->timers().OnTimerThread()) {
+    std::thread([core = std::move(core_)]() mutable { core.reset(); }).detach();
+    return;
+  }
+  core_->Shutdown();
+}
 
 Status Broker::Connect() { return core_->transport().Connect(); }
 

@@ -32,6 +32,8 @@ class TimerQueue {
   bool Cancel(uint64_t id);
   // Drops pending timers and joins the thread. Idempotent.
   void Shutdown();
+  // True on the timer thread.
+  bool OnTimerThread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
  private:
   void Loop();

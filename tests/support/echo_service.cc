@@ -4,7 +4,8 @@
 
 namespace brokrpc::testing {
 
-EchoSpec::EchoSpec(std::string exchange, std::string package, bool auto_delete)
+EchoSpec::EchoSpec(std::string exchange, std::string package, bool auto_delete,
+                   FieldTable queue_arguments)
     : exchange_(std::move(exchange)), package_(std::move(package)) {
   full_name_ = package_ + ".Echo";
   keys_[kEcho] = "/" + package_ + "/Echo/Echo";
@@ -18,7 +19,9 @@ EchoSpec::EchoSpec(std::string exchange, std::string package, bool auto_delete)
                              .kind = MethodKind::kUnary,
                              .request_type = "google.protobuf.StringValue",
                              .response_type = "google.protobuf.StringValue",
-                             .queue = {.name = keys_[kEcho], .auto_delete = auto_delete}},
+                             .queue = {.name = keys_[kEcho],
+                                       .auto_delete = auto_delete,
+                                       .arguments = queue_arguments}},
                   MethodSpec{.name = "Notify",
                              .routing_key = keys_[kNotify],
                              .kind = MethodKind::kFireAndForget,

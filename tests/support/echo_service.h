@@ -11,6 +11,7 @@
 #include <string>
 
 #include "brokrpc/channel.h"
+#include "brokrpc/field_table.h"
 #include "brokrpc/service.h"
 
 namespace brokrpc::testing {
@@ -27,7 +28,8 @@ class EchoSpec {
 
   // `exchange` names the service's exchange (auto-delete); `package` decides routing keys.
   // `auto_delete` applies to the method queues (false keeps requests across server restarts).
-  explicit EchoSpec(std::string exchange, std::string package = "test", bool auto_delete = true);
+  explicit EchoSpec(std::string exchange, std::string package = "test", bool auto_delete = true,
+                    FieldTable queue_arguments = {});
   const ServiceSpec& spec() const { return spec_; }
   const std::string& exchange() const { return exchange_; }
   std::string routing_key(size_t method) const { return keys_[method]; }

@@ -84,7 +84,7 @@ void AmqpTransport::Loop() {
     if (conn_) {
       auto wake = kMaxIdleWake;
       if (heartbeat_ > 0) {
-        wake = std::min<std::chrono::milliseconds>(wake, std::chrono::seconds(heartbeat_) / 2);
+        wake = std::min(wake, std::chrono::milliseconds(heartbeat_ * 1000 / 2));
       }
       timeout_ms = static_cast<int>(wake.count());
     }
@@ -93,9 +93,7 @@ void AmqpTransport::Loop() {
       BROKRPC_LOG_ERROR("amqp I/O loop: poll failed: {}", std::strerror(errno));
     }
     if (r > 0 && (fds[0].revents & POLLIN)) RunCommands();
-    if (conn_ && n == 2 && fds[1].revents != 0) last_rx_ = Clock::now();
     if (conn_) DrainFrames();
-    if (conn_) CheckHeartbeat();
   }
   // Run what was posted before the stop, so no caller waits forever.
   RunCommands();
@@ -126,7 +124,6 @@ Status AmqpTransport::DoConnect() {
   if (!conn.ok()) return conn.status();
   conn_ = std::move(*conn);
   heartbeat_ = static_cast<int>(conn_->heartbeat().count());
-  last_rx_ = Clock::now();
   next_channel_ = 1;
   free_channels_.clear();
   connected_ = true;
@@ -183,16 +180,6 @@ void AmqpTransport::ConnectionLost(const Status& why) {
   DoDisconnect(false, status, true);
 }
 
-void AmqpTransport::CheckHeartbeat() {
-  if (heartbeat_ <= 0) return;
-  auto silent = Clock::now() - last_rx_;
-  if (silent > std::chrono::seconds(2 * heartbeat_)) {
-    ConnectionLost(UnavailableError(fmt::format(
-        "no data from the broker for {} ms (heartbeat {} s)",
-        std::chrono::duration_cast<std::chrono::milliseconds>(silent).count(), heartbeat_.load())));
-  }
-}
-
 Status AmqpTransport::NotConnected(const std::string& operation) const {
   return UnavailableError(fmt::format("{}: not connected to {}", operation, url_.Redacted()));
 }
@@ -212,16 +199,23 @@ void AmqpTransport::RemoveConnectionListener(uint64_t id) {
 // ---------------------------------------------------------------- frames
 
 void AmqpTransport::DrainFrames() {
-  timeval zero{0, 0};
+  // A non-zero timeout (1 us) makes rabbitmq-c both send heartbeats when due and report
+  // AMQP_STATUS_HEARTBEAT_TIMEOUT when the broker has been silent for two intervals; with a
+  // zero timeout it only does the former.
+  timeval tiny{0, 1};
   while (conn_) {
     amqp_frame_t frame;
-    int rc = amqp_simple_wait_frame_noblock(conn_->state(), &frame, &zero);
+    int rc = amqp_simple_wait_frame_noblock(conn_->state(), &frame, &tiny);
     if (rc == AMQP_STATUS_TIMEOUT) break;
+    if (rc == AMQP_STATUS_HEARTBEAT_TIMEOUT) {
+      ConnectionLost(UnavailableError(fmt::format(
+          "no data from the broker for two heartbeat intervals ({} s each)", heartbeat_.load())));
+      return;
+    }
     if (rc != AMQP_STATUS_OK) {
       ConnectionLost(StatusFromLibrary("read", rc));
       return;
     }
-    last_rx_ = Clock::now();
     OnFrame(frame);
   }
   if (conn_ && !amqp_frames_enqueued(conn_->state())) amqp_maybe_release_buffers(conn_->state());

@@ -25,8 +25,8 @@ namespace brokrpc::internal {
 
 // The I/O thread polls the socket and the command queue's wake-up fd together; every
 // rabbitmq-c call happens on it. Other threads post commands; blocking methods post and wait.
-// Heartbeats are sent by rabbitmq-c when the loop reads; a broker silent for two heartbeat
-// intervals is declared lost.
+// Heartbeats: the loop wakes at least every half interval and reads, which makes rabbitmq-c send
+// a heartbeat when one is due and report a broker silent for two intervals (then: lost).
 class AmqpTransport final : public Transport {
  public:
   explicit AmqpTransport(BrokerUrl url);
@@ -102,7 +102,6 @@ class AmqpTransport final : public Transport {
   Status DoConnect();
   void DoDisconnect(bool graceful, const Status& why, bool notify);
   void DrainFrames();
-  void CheckHeartbeat();
   void OnFrame(const amqp_frame_t& frame);
   void OnMethod(uint16_t channel, const amqp_method_t& method);
   void OnContentComplete(uint16_t channel, Content&& content);
@@ -138,7 +137,6 @@ class AmqpTransport final : public Transport {
 
   // I/O-thread state.
   std::unique_ptr<AmqpConnection> conn_;
-  std::chrono::steady_clock::time_point last_rx_;
   std::unordered_map<uint16_t, ChannelUse> channels_;
   std::deque<uint16_t> free_channels_;
   uint16_t next_channel_ = 1;
