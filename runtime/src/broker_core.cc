@@ -59,7 +59,3 @@ StatusOr<std::string> BrokerCore::DeclareQueue(const ResolvedQueue& queue) {
 
 }  // namespace brokrpc::internal
 
-// TEMP-WEAK-STUB: replaced by memory/memory_transport.cc
-namespace brokrpc::internal {
-__attribute__((weak)) std::unique_ptr<Transport> NewMemoryTransport(std::string) { return nullptr; }
-}  // namespace brokrpc::internal
