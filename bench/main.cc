@@ -78,8 +78,7 @@ std::vector<double> BrokrpcSequential(brokrpc::bench::Bench::Stub& stub, int cal
     brokrpc::ClientContext ctx;
     auto start = std::chrono::steady_clock::now();
     brokrpc::Status s = stub.Ping(&ctx, req, &reply);
-    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() -
-                                                           start)
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
                      .count());
     if (!s.ok()) {
       std::fprintf(stderr, "call failed: %s\n", s.ToString().c_str());
@@ -106,16 +105,15 @@ double BrokrpcThroughput(brokrpc::bench::Bench::Stub& stub, int calls, int in_fl
       i = started++;
     }
     contexts[i] = std::make_unique<brokrpc::ClientContext>();
-    stub.AsyncPing(contexts[i].get(), req,
-                   [&](brokrpc::StatusOr<brokrpc::bench::PingReply> r) {
-                     {
-                       std::lock_guard<std::mutex> lock(mu);
-                       ++finished;
-                       if (!r.ok()) ++failed;
-                     }
-                     cv.notify_one();
-                     start_one();
-                   });
+    stub.AsyncPing(contexts[i].get(), req, [&](brokrpc::StatusOr<brokrpc::bench::PingReply> r) {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        ++finished;
+        if (!r.ok()) ++failed;
+      }
+      cv.notify_one();
+      start_one();
+    });
   };
   auto begin = std::chrono::steady_clock::now();
   for (int i = 0; i < in_flight; ++i) start_one();
@@ -145,8 +143,9 @@ int main(int argc, char** argv) {
   const int port = parsed->hosts[0].port;
   const std::string payload(opt.payload, 'x');
   const int warmup = std::min(2000, opt.calls / 10);
-  std::printf("brokrpc bench: %s, %d sequential calls, %d calls per throughput run, %zu B payload\n",
-              parsed->Redacted().c_str(), opt.calls, opt.throughput_calls, opt.payload);
+  std::printf(
+      "brokrpc bench: %s, %d sequential calls, %d calls per throughput run, %zu B payload\n",
+      parsed->Redacted().c_str(), opt.calls, opt.throughput_calls, opt.payload);
 
   // Raw rabbitmq-c.
   std::vector<double> raw_lat;
@@ -157,7 +156,8 @@ int main(int argc, char** argv) {
     bench::RawClient client(host, port, "raw-bench", "raw-bench-ping");
     client.Sequential(warmup, payload);
     raw_lat = client.Sequential(opt.calls, payload);
-    for (int i = 0; i < 3; ++i) raw_tp[i] = client.Throughput(opt.throughput_calls, in_flight[i], payload);
+    for (int i = 0; i < 3; ++i)
+      raw_tp[i] = client.Throughput(opt.throughput_calls, in_flight[i], payload);
   }
 
   // brokrpc through the generated stub.
@@ -181,7 +181,8 @@ int main(int argc, char** argv) {
   std::vector<double> lat = BrokrpcSequential(*stub, opt.calls, payload);
   size_t heap_after = HeapInUse();
   double tp[3];
-  for (int i = 0; i < 3; ++i) tp[i] = BrokrpcThroughput(*stub, opt.throughput_calls, in_flight[i], payload);
+  for (int i = 0; i < 3; ++i)
+    tp[i] = BrokrpcThroughput(*stub, opt.throughput_calls, in_flight[i], payload);
   server.Shutdown(5s).IgnoreError();
 
   std::printf("\n| %-28s | %12s | %12s | %6s | %-14s |\n", "figure", "raw", "brokrpc", "ratio",
@@ -195,9 +196,9 @@ int main(int argc, char** argv) {
   Row("throughput, 8 in flight /s", raw_tp[1], tp[1], "/s", "-");
   Row("throughput, 64 in flight /s", raw_tp[2], tp[2], "/s", ">= 0.90");
   long long growth = static_cast<long long>(heap_after) - static_cast<long long>(heap_before);
-  std::printf("\nheap in use around %d sequential calls: before %zu B, after %zu B, growth %lld B "
-              "(%.3f B per call)\n",
-              opt.calls, heap_before, heap_after, growth,
-              static_cast<double>(growth) / opt.calls);
+  std::printf(
+      "\nheap in use around %d sequential calls: before %zu B, after %zu B, growth %lld B "
+      "(%.3f B per call)\n",
+      opt.calls, heap_before, heap_after, growth, static_cast<double>(growth) / opt.calls);
   return 0;
 }

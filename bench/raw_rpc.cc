@@ -117,8 +117,8 @@ RawClient::~RawClient() {
 
 void RawClient::Publish(const std::string& correlation_id, const std::string& payload) {
   amqp_basic_properties_t props{};
-  props._flags = AMQP_BASIC_CORRELATION_ID_FLAG | AMQP_BASIC_REPLY_TO_FLAG |
-                 AMQP_BASIC_CONTENT_TYPE_FLAG;
+  props._flags =
+      AMQP_BASIC_CORRELATION_ID_FLAG | AMQP_BASIC_REPLY_TO_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG;
   props.correlation_id = Bytes(correlation_id);
   props.reply_to = Bytes(reply_queue_);
   props.content_type = amqp_cstring_bytes("application/protobuf");
@@ -147,8 +147,7 @@ std::vector<double> RawClient::Sequential(int calls, const std::string& payload)
     Publish(id, payload);
     while (Receive() != id) {
     }
-    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() -
-                                                           start)
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
                      .count());
   }
   return us;

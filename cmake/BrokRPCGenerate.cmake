@@ -1,3 +1,86 @@
-# placeholder, replaced below
+# brokrpc_generate(TARGET <target> PROTOS <a.proto> ... [IMPORT_DIRS <dir> ...] [OUT_DIR <dir>]
+#                  [PLUGIN_OPTIONS <k=v,...>])
+#
+# Runs protoc with --cpp_out and the brokrpc plugin over each .proto, adds the generated
+# <name>.pb.{h,cc} and <name>.brokrpc.pb.{h,cc} to <target>, puts OUT_DIR on its include path and
+# links BrokRPC::runtime. <name> is the proto's path relative to the first IMPORT_DIR that holds
+# it (default import dir: the proto's own directory). The brokrpc option protos
+# (brokrpc/spec/v1/*.proto) are always importable.
+#
+# Works in the brokrpc build tree and from an installed package (find_package(BrokRPC)), where
+# BROKRPC_PROTO_DIR and BROKRPC_PLUGIN_TARGET are set by BrokRPCConfig.cmake.
 function(brokrpc_generate)
+  cmake_parse_arguments(ARG "" "TARGET;OUT_DIR;PLUGIN_OPTIONS" "PROTOS;IMPORT_DIRS" ${ARGN})
+  if(NOT ARG_TARGET)
+    message(FATAL_ERROR "brokrpc_generate: TARGET is required")
+  endif()
+  if(NOT ARG_PROTOS)
+    message(FATAL_ERROR "brokrpc_generate: PROTOS is required")
+  endif()
+  if(NOT TARGET protobuf::protoc)
+    message(FATAL_ERROR "brokrpc_generate: protoc not found (find_package(Protobuf) first)")
+  endif()
+  set(plugin_target "${BROKRPC_PLUGIN_TARGET}")
+  if(NOT plugin_target)
+    set(plugin_target BrokRPC::protoc-gen-brokrpc-cpp)
+  endif()
+  if(NOT ARG_OUT_DIR)
+    set(ARG_OUT_DIR "${CMAKE_CURRENT_BINARY_DIR}/brokrpc_gen")
+  endif()
+  get_filename_component(out_dir "${ARG_OUT_DIR}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_BINARY_DIR}")
+
+  set(import_dirs)
+  foreach(dir IN LISTS ARG_IMPORT_DIRS)
+    get_filename_component(abs "${dir}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    list(APPEND import_dirs "${abs}")
+  endforeach()
+
+  set(brokrpc_out "${out_dir}")
+  if(ARG_PLUGIN_OPTIONS)
+    set(brokrpc_out "${ARG_PLUGIN_OPTIONS}:${out_dir}")
+  endif()
+
+  set(generated)
+  foreach(proto IN LISTS ARG_PROTOS)
+    get_filename_component(abs_proto "${proto}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(NOT EXISTS "${abs_proto}")
+      message(FATAL_ERROR "brokrpc_generate: ${proto} not found (looked at ${abs_proto})")
+    endif()
+    set(root "")
+    foreach(dir IN LISTS import_dirs)
+      file(RELATIVE_PATH rel "${dir}" "${abs_proto}")
+      if(NOT rel MATCHES "^\\.\\./")
+        set(root "${dir}")
+        break()
+      endif()
+    endforeach()
+    if(NOT root)
+      get_filename_component(root "${abs_proto}" DIRECTORY)
+    endif()
+    file(RELATIVE_PATH rel "${root}" "${abs_proto}")
+    string(REGEX REPLACE "\\.proto$" "" stem "${rel}")
+    set(outputs "${out_dir}/${stem}.pb.h" "${out_dir}/${stem}.pb.cc"
+                "${out_dir}/${stem}.brokrpc.pb.h" "${out_dir}/${stem}.brokrpc.pb.cc")
+    set(include_flags -I "${root}")
+    foreach(dir IN LISTS import_dirs)
+      if(NOT dir STREQUAL root)
+        list(APPEND include_flags -I "${dir}")
+      endif()
+    endforeach()
+    list(APPEND include_flags -I "${BROKRPC_PROTO_DIR}")
+    add_custom_command(
+      OUTPUT ${outputs}
+      COMMAND ${CMAKE_COMMAND} -E make_directory "${out_dir}"
+      COMMAND protobuf::protoc ${include_flags}
+              "--plugin=protoc-gen-brokrpc-cpp=$<TARGET_FILE:${plugin_target}>"
+              --cpp_out "${out_dir}" --brokrpc-cpp_out "${brokrpc_out}" "${abs_proto}"
+      DEPENDS "${abs_proto}" ${plugin_target} protobuf::protoc
+      COMMENT "protoc + brokrpc: ${rel}"
+      VERBATIM)
+    list(APPEND generated ${outputs})
+  endforeach()
+
+  target_sources(${ARG_TARGET} PRIVATE ${generated})
+  target_include_directories(${ARG_TARGET} PUBLIC "$<BUILD_INTERFACE:${out_dir}>")
+  target_link_libraries(${ARG_TARGET} PUBLIC BrokRPC::runtime)
 endfunction()

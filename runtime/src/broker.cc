@@ -45,9 +45,7 @@ const BrokerOptions& Broker::options() const { return core_->options(); }
 
 std::string Broker::redacted_url() const { return core_->url().Redacted(); }
 
-std::chrono::seconds Broker::negotiated_heartbeat() const {
-  return core_->transport().heartbeat();
-}
+std::chrono::seconds Broker::negotiated_heartbeat() const { return core_->transport().heartbeat(); }
 
 StatusOr<std::unique_ptr<Publisher>> Broker::CreatePublisher(PublisherOptions options) {
   if (!is_connected()) return UnavailableError("create publisher: broker is not connected");
@@ -56,8 +54,7 @@ StatusOr<std::unique_ptr<Publisher>> Broker::CreatePublisher(PublisherOptions op
   return std::make_unique<Publisher>(std::move(impl));
 }
 
-StatusOr<std::unique_ptr<Consumer>> Broker::Consume(BindingOptions binding,
-                                                    ConsumerHandler handler,
+StatusOr<std::unique_ptr<Consumer>> Broker::Consume(BindingOptions binding, ConsumerHandler handler,
                                                     ConsumerOptions options) {
   if (!is_connected()) return UnavailableError("consume: broker is not connected");
   if (!handler) return InvalidArgumentError("consume: the handler is empty");

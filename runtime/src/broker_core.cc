@@ -47,15 +47,15 @@ Status BrokerCore::DeclareExchange(const ResolvedExchange& exchange) {
   }
   Status s = transport_->DeclareExchange(exchange);
   if (s.ok()) return s;
-  return Status(s.code(), fmt::format("{} (we asked for {})", s.message(), DescribeFlags(exchange)));
+  return Status(s.code(),
+                fmt::format("{} (we asked for {})", s.message(), DescribeFlags(exchange)));
 }
 
 StatusOr<std::string> BrokerCore::DeclareQueue(const ResolvedQueue& queue) {
   auto name = transport_->DeclareQueue(queue);
   if (name.ok()) return name;
-  return Status(name.status().code(), fmt::format("{} (we asked for {})", name.status().message(),
-                                                  DescribeFlags(queue)));
+  return Status(name.status().code(),
+                fmt::format("{} (we asked for {})", name.status().message(), DescribeFlags(queue)));
 }
 
 }  // namespace brokrpc::internal
-

@@ -45,8 +45,8 @@ StatusOr<int64_t> ParseInt(std::string_view value, std::string_view what, int64_
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
   if (ec != std::errc() || ptr != value.data() + value.size() || v < min || v > max) {
-    return UrlError(fmt::format("{} must be an integer in [{}, {}], got '{}'", what, min, max,
-                                value));
+    return UrlError(
+        fmt::format("{} must be an integer in [{}, {}], got '{}'", what, min, max, value));
   }
   return v;
 }
@@ -61,9 +61,8 @@ Status ParseHosts(std::string_view hostlist, int default_port, std::vector<HostP
   size_t start = 0;
   while (start <= hostlist.size()) {
     size_t comma = hostlist.find(',', start);
-    std::string_view item =
-        hostlist.substr(start, comma == std::string_view::npos ? std::string_view::npos
-                                                              : comma - start);
+    std::string_view item = hostlist.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     HostPort hp;
     hp.port = default_port;
     std::string_view host = item;
@@ -167,8 +166,8 @@ StatusOr<BrokerUrl> ParseBrokerUrl(std::string_view text) {
   } else if (scheme == "memory") {
     url.scheme = BrokerUrl::Scheme::kMemory;
   } else {
-    return UrlError(fmt::format("unsupported scheme '{}' (expected amqp, amqps or memory)",
-                                scheme));
+    return UrlError(
+        fmt::format("unsupported scheme '{}' (expected amqp, amqps or memory)", scheme));
   }
 
   std::string_view query;

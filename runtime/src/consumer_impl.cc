@@ -134,8 +134,7 @@ Status ConsumerImpl::Cancel(std::chrono::milliseconds drain) {
 
 AsyncConsumerHandler MakeSyncHandler(MiddlewareChain<Message, ConsumeResult> chain,
                                      ConsumerHandler handler) {
-  return [chain = std::move(chain), handler = std::move(handler)](Message& message,
-                                                                  Settle settle) {
+  return [chain = std::move(chain), handler = std::move(handler)](Message& message, Settle settle) {
     auto terminal = [&](Message& m) -> ConsumeResult {
       try {
         return handler(m);

@@ -6,12 +6,12 @@
 
 #include "brokrpc/logging.h"
 
-#define BROKRPC_LOG(level, ...)                                       \
-  do {                                                                \
-    auto brokrpc_logger_ = ::brokrpc::GetLogger();                    \
-    if (brokrpc_logger_->Enabled(level)) {                            \
-      brokrpc_logger_->Log(level, ::fmt::format(__VA_ARGS__));        \
-    }                                                                 \
+#define BROKRPC_LOG(level, ...)                                \
+  do {                                                         \
+    auto brokrpc_logger_ = ::brokrpc::GetLogger();             \
+    if (brokrpc_logger_->Enabled(level)) {                     \
+      brokrpc_logger_->Log(level, ::fmt::format(__VA_ARGS__)); \
+    }                                                          \
   } while (false)
 
 #define BROKRPC_LOG_DEBUG(...) BROKRPC_LOG(::brokrpc::LogLevel::kDebug, __VA_ARGS__)

@@ -1,13 +1,13 @@
 #include "brokrpc/logging.h"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <mutex>
-
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 namespace brokrpc {
 namespace {

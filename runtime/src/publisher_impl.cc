@@ -19,8 +19,8 @@ void FillMessageDefaults(Message* message) {
 PublisherImpl::PublisherImpl(BrokerCore& core, PublisherOptions options,
                              MiddlewareChain<Message, Status> middlewares)
     : core_(core),
-      options_(MergeOptions(PublisherOptions{.exchange = core.options().default_exchange},
-                            options)),
+      options_(
+          MergeOptions(PublisherOptions{.exchange = core.options().default_exchange}, options)),
       exchange_(Resolve(options_.exchange)),
       middlewares_(std::move(middlewares)),
       lane_(core.transport().CreatePublishLane()) {}
@@ -55,12 +55,11 @@ void PublisherImpl::Publish(Message message, PublishDone done) {
 }
 
 void PublisherImpl::PublishRaw(Message message, bool mandatory, PublishDone done) {
-  core_.transport().Publish(
-      lane_,
-      PublishRequest{.message = std::move(message),
-                     .mandatory = mandatory,
-                     .confirm = options_.confirms.value_or(true)},
-      std::move(done));
+  core_.transport().Publish(lane_,
+                            PublishRequest{.message = std::move(message),
+                                           .mandatory = mandatory,
+                                           .confirm = options_.confirms.value_or(true)},
+                            std::move(done));
 }
 
 Status PublisherImpl::PublishAndWait(Message message) {

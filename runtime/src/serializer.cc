@@ -68,12 +68,12 @@ Status ProtobufSerializer::Decode(const Message& in, google::protobuf::Message* 
   BROKRPC_RETURN_IF_ERROR(CheckContentType(in, kProtobufContentType));
   const std::string expected = payload->GetTypeName();
   if (!in.properties.type || *in.properties.type != expected) {
-    return InvalidArgumentError(fmt::format("invalid message type: expected '{}', got {}",
-                                            expected, Shown(in.properties.type)));
+    return InvalidArgumentError(fmt::format("invalid message type: expected '{}', got {}", expected,
+                                            Shown(in.properties.type)));
   }
   if (!payload->ParseFromString(in.body)) {
-    return InvalidArgumentError(fmt::format("can't decode protobuf message {} ({} bytes)",
-                                            expected, in.body.size()));
+    return InvalidArgumentError(
+        fmt::format("can't decode protobuf message {} ({} bytes)", expected, in.body.size()));
   }
   return OkStatus();
 }
@@ -84,8 +84,8 @@ Status JsonSerializer::Encode(const google::protobuf::Message& payload, Message*
   std::string json;
   auto status = google::protobuf::util::MessageToJsonString(payload, &json, options);
   if (!status.ok()) {
-    return InvalidArgumentError(fmt::format("can't encode {} as JSON: {}", payload.GetTypeName(),
-                                            status.ToString()));
+    return InvalidArgumentError(
+        fmt::format("can't encode {} as JSON: {}", payload.GetTypeName(), status.ToString()));
   }
   out->body = EscapeNonAscii(json);
   out->properties.content_type = std::string(kJsonContentType);

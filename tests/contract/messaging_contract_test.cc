@@ -1,10 +1,10 @@
 // Messaging behaviour that both transports must show: compiled into the unit suite (memory://)
 // and into the integration suite (a real RabbitMQ), so the same bodies run against both.
-#include <catch2/catch.hpp>
 #include <google/protobuf/wrappers.pb.h>
 
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -39,8 +39,7 @@ struct Inbox {
 };
 
 BindingOptions Binding(const std::string& exchange, const std::string& queue,
-                       std::vector<std::string> keys,
-                       ExchangeType type = ExchangeType::kDirect) {
+                       std::vector<std::string> keys, ExchangeType type = ExchangeType::kDirect) {
   return BindingOptions{.exchange = {.name = exchange, .type = type, .auto_delete = true},
                         .binding_keys = std::move(keys),
                         .queue = {.name = queue, .auto_delete = true}};
@@ -159,13 +158,12 @@ TEST_CASE("contract: the prefetch count bounds concurrent handlers", "[contract]
   CHECK(max_running.load() == 3);
 }
 
-TEST_CASE("contract: reject drops, retry redelivers after the delay, ack settles",
-          "[contract]") {
+TEST_CASE("contract: reject drops, retry redelivers after the delay, ack settles", "[contract]") {
   auto broker = ConnectedBroker(ContractUrl());
   std::string ex = UniqueName("ex");
   std::mutex mu;
   std::vector<std::pair<std::string, bool>> seen;  // body, redelivered
-  Latch done(3);  // "reject" once, "retry" twice
+  Latch done(3);                                   // "reject" once, "retry" twice
   auto consumer = broker->Consume(Binding(ex, UniqueName("q"), {"k"}), [&](Message& m) {
     bool redelivered = m.delivery->redelivered;
     {
@@ -256,9 +254,9 @@ TEST_CASE("contract: a mismatched redeclare is 406 naming the flags", "[contract
 TEST_CASE("contract: binding to the default exchange is refused before anything is sent",
           "[contract]") {
   auto broker = ConnectedBroker(ContractUrl());
-  auto consumer = broker->Consume(
-      BindingOptions{.binding_keys = {"k"}, .queue = {.name = UniqueName("q")}},
-      [](Message&) { return ConsumeResult::Ack(); });
+  auto consumer =
+      broker->Consume(BindingOptions{.binding_keys = {"k"}, .queue = {.name = UniqueName("q")}},
+                      [](Message&) { return ConsumeResult::Ack(); });
   REQUIRE_FALSE(consumer.ok());
   CHECK(consumer.status().code() == StatusCode::kInvalidArgument);
   CHECK_THAT(consumer.status().message(), Catch::Contains("default exchange"));
@@ -270,12 +268,12 @@ TEST_CASE("contract: a server-named queue on the default exchange", "[contract]"
   auto broker = ConnectedBroker(ContractUrl());
   Latch got(1);
   std::string body;
-  auto consumer = broker->Consume(
-      BindingOptions{.queue = {.exclusive = true, .auto_delete = true}}, [&](Message& m) {
-        body = m.body;
-        got.CountDown();
-        return ConsumeResult::Ack();
-      });
+  auto consumer = broker->Consume(BindingOptions{.queue = {.exclusive = true, .auto_delete = true}},
+                                  [&](Message& m) {
+                                    body = m.body;
+                                    got.CountDown();
+                                    return ConsumeResult::Ack();
+                                  });
   REQUIRE(consumer.ok());
   const std::string& name = (*consumer)->queue_name();
   CHECK_FALSE(name.empty());
@@ -303,13 +301,13 @@ TEST_CASE("contract: fanout and topic routing", "[contract]") {
                               fan_got.CountDown();
                               return ConsumeResult::Ack();
                             });
-  auto ct = broker->Consume(Binding(topic, UniqueName("qt"), {"orders.*.created", "audit.#"},
-                                    ExchangeType::kTopic),
-                            [&](Message& m) {
-                              t.Add(m);
-                              topic_got.CountDown();
-                              return ConsumeResult::Ack();
-                            });
+  auto ct = broker->Consume(
+      Binding(topic, UniqueName("qt"), {"orders.*.created", "audit.#"}, ExchangeType::kTopic),
+      [&](Message& m) {
+        t.Add(m);
+        topic_got.CountDown();
+        return ConsumeResult::Ack();
+      });
   REQUIRE(ca.ok());
   REQUIRE(cb.ok());
   REQUIRE(ct.ok());
@@ -390,15 +388,14 @@ TEST_CASE("contract: a typed consumer reports a serializer mismatch; RejectUndec
   recorder->mu = &mu;
   recorder->results = &results;
   recorder->got = &got;
-  auto consumer = broker->Consume(
-      Binding(ex, UniqueName("q"), {"k"}),
-      DecodingHandler<google::protobuf::StringValue>(
-          [&](const google::protobuf::StringValue& v, Message&) {
-            std::lock_guard<std::mutex> lock(mu);
-            values.push_back(v.value());
-            return ConsumeResult::Ack();
-          }),
-      ConsumerOptions{.middlewares = {recorder}});
+  auto consumer = broker->Consume(Binding(ex, UniqueName("q"), {"k"}),
+                                  DecodingHandler<google::protobuf::StringValue>(
+                                      [&](const google::protobuf::StringValue& v, Message&) {
+                                        std::lock_guard<std::mutex> lock(mu);
+                                        values.push_back(v.value());
+                                        return ConsumeResult::Ack();
+                                      }),
+                                  ConsumerOptions{.middlewares = {recorder}});
   REQUIRE(consumer.ok());
   auto pub = broker->CreatePublisher({.exchange = {.name = ex}});
   google::protobuf::StringValue hello;

@@ -1,6 +1,5 @@
 // Unary and fire-and-forget RPC behaviour on both transports (memory:// and RabbitMQ).
 #include <catch2/catch.hpp>
-
 #include <future>
 #include <regex>
 #include <thread>
@@ -120,8 +119,7 @@ TEST_CASE("rpc contract: a unary call round-trips with BrokRPC's wire properties
   CHECK(rep.routing_key == *req.properties.reply_to);
 }
 
-TEST_CASE("rpc contract: a handler's non-OK status reaches the client with its message",
-          "[rpc]") {
+TEST_CASE("rpc contract: a handler's non-OK status reaches the client with its message", "[rpc]") {
   EchoSpec spec(UniqueName("rpc"));
   EchoService service(spec, [](ServerContext*, const StringValue& req, StringValue*) {
     return NotFoundError("no item named " + req.value());
@@ -133,8 +131,7 @@ TEST_CASE("rpc contract: a handler's non-OK status reaches the client with its m
   CHECK(s.message() == "no item named widget");
 }
 
-TEST_CASE("rpc contract: a throwing handler gives INTERNAL and the server keeps serving",
-          "[rpc]") {
+TEST_CASE("rpc contract: a throwing handler gives INTERNAL and the server keeps serving", "[rpc]") {
   EchoSpec spec(UniqueName("rpc"));
   EchoService service(spec, [](ServerContext*, const StringValue& req, StringValue* resp) {
     if (req.value() == "boom") throw std::runtime_error("kaboom: bad state");
@@ -325,8 +322,7 @@ TEST_CASE("rpc contract: client and server interceptors change metadata, short-c
   CHECK(s.message() == "no token");
   ClientContext deny;
   deny.AddMetadata("deny", "1");
-  CHECK(CallEcho(*rig.channel, spec, &deny, "x", nullptr).code() ==
-        StatusCode::kPermissionDenied);
+  CHECK(CallEcho(*rig.channel, spec, &deny, "x", nullptr).code() == StatusCode::kPermissionDenied);
   CHECK(service.echo_calls.load() == 1);
   CHECK(add_token->calls.load() == 3);
   CHECK(add_token->total_us.load() > 0);
@@ -361,8 +357,8 @@ TEST_CASE("rpc contract: TryCancel ends a call with CANCELLED", "[rpc]") {
   Rig rig(&service);
   ClientContext ctx;
   StringValue req;
-  auto future = internal::AsyncUnaryCall<StringValue, StringValue>(
-      rig.channel.get(), spec.spec(), EchoSpec::kEcho, &ctx, req);
+  auto future = internal::AsyncUnaryCall<StringValue, StringValue>(rig.channel.get(), spec.spec(),
+                                                                   EchoSpec::kEcho, &ctx, req);
   REQUIRE(testing::Eventually([&] { return service.echo_calls.load() == 1; }));
   ctx.TryCancel();
   auto r = future.get();
@@ -370,8 +366,7 @@ TEST_CASE("rpc contract: TryCancel ends a call with CANCELLED", "[rpc]") {
   release.CountDown();
 }
 
-TEST_CASE("rpc contract: a service without an exchange name is a configuration error",
-          "[rpc]") {
+TEST_CASE("rpc contract: a service without an exchange name is a configuration error", "[rpc]") {
   EchoSpec spec("");
   EchoService service(spec);
   auto broker = ConnectedBroker(ContractUrl());

@@ -1,7 +1,6 @@
 // Connection behaviour on a real broker: errors, heartbeats, latency of publish-from-handler.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <csignal>
 #include <thread>
 #include <vector>
@@ -83,40 +82,41 @@ TEST_CASE("connection: a publish from a handler goes out at once (echo median < 
   auto client = ConnectedBroker(RabbitUrl());
   std::string ex = UniqueName("echo");
   auto echo_pub = std::move(*server->CreatePublisher({.exchange = {.name = ex}}));
-  auto echo = server->Consume(
-      BindingOptions{.exchange = {.name = ex, .auto_delete = true},
-                     .binding_keys = {"ping"},
-                     .queue = {.name = UniqueName("ping"), .auto_delete = true}},
-      [&](Message& m) {
-        Message pong{.body = m.body, .routing_key = "pong"};
-        echo_pub->PublishAsync(std::move(pong), [](Status) {});
-        return ConsumeResult::Ack();
-      });
+  auto echo =
+      server->Consume(BindingOptions{.exchange = {.name = ex, .auto_delete = true},
+                                     .binding_keys = {"ping"},
+                                     .queue = {.name = UniqueName("ping"), .auto_delete = true}},
+                      [&](Message& m) {
+                        Message pong{.body = m.body, .routing_key = "pong"};
+                        echo_pub->PublishAsync(std::move(pong), [](Status) {});
+                        return ConsumeResult::Ack();
+                      });
   REQUIRE(echo.ok());
   std::mutex mu;
   std::condition_variable cv;
   int received = 0;
-  auto pongs = client->Consume(
-      BindingOptions{.exchange = {.name = ex, .auto_delete = true},
-                     .binding_keys = {"pong"},
-                     .queue = {.name = UniqueName("pong"), .auto_delete = true}},
-      [&](Message&) {
-        std::lock_guard<std::mutex> lock(mu);
-        ++received;
-        cv.notify_one();
-        return ConsumeResult::Ack();
-      });
+  auto pongs =
+      client->Consume(BindingOptions{.exchange = {.name = ex, .auto_delete = true},
+                                     .binding_keys = {"pong"},
+                                     .queue = {.name = UniqueName("pong"), .auto_delete = true}},
+                      [&](Message&) {
+                        std::lock_guard<std::mutex> lock(mu);
+                        ++received;
+                        cv.notify_one();
+                        return ConsumeResult::Ack();
+                      });
   REQUIRE(pongs.ok());
-  auto ping_pub = std::move(*client->CreatePublisher({.exchange = {.name = ex}, .confirms = false}));
+  auto ping_pub =
+      std::move(*client->CreatePublisher({.exchange = {.name = ex}, .confirms = false}));
   std::vector<double> rtt_us;
   for (int i = 0; i < 1000; ++i) {
     auto start = std::chrono::steady_clock::now();
     REQUIRE(ping_pub->Publish(Message{.body = "p", .routing_key = "ping"}).ok());
     std::unique_lock<std::mutex> lock(mu);
     REQUIRE(cv.wait_for(lock, 5s, [&] { return received == i + 1; }));
-    rtt_us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() -
-                                                               start)
-                         .count());
+    rtt_us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count());
   }
   std::sort(rtt_us.begin(), rtt_us.end());
   double median = rtt_us[rtt_us.size() / 2];

@@ -1,7 +1,6 @@
 // The RPC wire contract checked byte for byte on a real broker, with raw AMQP peers shaped like
 // Python BrokRPC's client and server.
 #include <catch2/catch.hpp>
-
 #include <regex>
 
 #include "brokrpc/broker.h"
@@ -70,10 +69,10 @@ struct DeadLetters {
 
   DeadLetters() {
     auto c = broker->Consume(
-        BindingOptions{.exchange = {.name = exchange, .type = ExchangeType::kFanout,
-                                    .auto_delete = true},
-                       .binding_keys = {"#"},
-                       .queue = {.name = UniqueName("dead"), .auto_delete = true}},
+        BindingOptions{
+            .exchange = {.name = exchange, .type = ExchangeType::kFanout, .auto_delete = true},
+            .binding_keys = {"#"},
+            .queue = {.name = UniqueName("dead"), .auto_delete = true}},
         [this](Message& m) {
           {
             std::lock_guard<std::mutex> lock(mu);
@@ -234,8 +233,7 @@ TEST_CASE("rpc wire: an expired request is acked and skipped without running", "
   REQUIRE(server.Start().ok());
   RawCaller caller(spec.exchange(), spec.routing_key(EchoSpec::kEcho));
   Message stale = PythonRequest(caller, spec.routing_key(EchoSpec::kEcho), "stale");
-  stale.properties.headers.Set("x-brokrpc-deadline",
-                               FieldValue(int64_t{1000}));  // 1970: long past
+  stale.properties.headers.Set("x-brokrpc-deadline", FieldValue(int64_t{1000}));  // 1970: long past
   Message fresh = PythonRequest(caller, spec.routing_key(EchoSpec::kEcho), "fresh");
   REQUIRE(caller.publisher->Publish(stale).ok());
   REQUIRE(caller.publisher->Publish(fresh).ok());

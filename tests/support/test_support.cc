@@ -1,8 +1,7 @@
 #include "support/test_support.h"
 
-#include <catch2/catch.hpp>
-
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -14,8 +13,9 @@ namespace brokrpc::testing {
 std::string RabbitUrl() {
   const char* url = std::getenv("BROKRPC_TEST_URL");
   if (url == nullptr || *url == '\0') {
-    FAIL("BROKRPC_TEST_URL is not set: run ./scripts/test, or start a broker with "
-         "./scripts/rabbitmq start and export BROKRPC_TEST_URL=<its URL>");
+    FAIL(
+        "BROKRPC_TEST_URL is not set: run ./scripts/test, or start a broker with "
+        "./scripts/rabbitmq start and export BROKRPC_TEST_URL=<its URL>");
   }
   return url;
 }

@@ -64,8 +64,7 @@ class Channel {
 };
 
 // A channel over `broker` (which need not be connected yet).
-std::shared_ptr<Channel> CreateChannel(std::shared_ptr<Broker> broker,
-                                       ChannelOptions options = {});
+std::shared_ptr<Channel> CreateChannel(std::shared_ptr<Broker> broker, ChannelOptions options = {});
 
 }  // namespace brokrpc
 

@@ -53,16 +53,16 @@ class FieldValue {
       std::variant<std::monostate, bool, int64_t, double, std::string, FieldArray, FieldTable>;
 
   FieldValue() = default;
-  FieldValue(bool v) : value_(v) {}                          // NOLINT
-  FieldValue(int v) : value_(static_cast<int64_t>(v)) {}     // NOLINT
-  FieldValue(int64_t v) : value_(v) {}                       // NOLINT
+  FieldValue(bool v) : value_(v) {}                            // NOLINT
+  FieldValue(int v) : value_(static_cast<int64_t>(v)) {}       // NOLINT
+  FieldValue(int64_t v) : value_(v) {}                         // NOLINT
   FieldValue(uint32_t v) : value_(static_cast<int64_t>(v)) {}  // NOLINT
-  FieldValue(double v) : value_(v) {}                        // NOLINT
-  FieldValue(const char* v) : value_(std::string(v)) {}      // NOLINT
-  FieldValue(std::string v) : value_(std::move(v)) {}        // NOLINT
-  FieldValue(std::string_view v) : value_(std::string(v)) {}  // NOLINT
-  FieldValue(FieldArray v) : value_(std::move(v)) {}         // NOLINT
-  FieldValue(FieldTable v) : value_(std::move(v)) {}         // NOLINT
+  FieldValue(double v) : value_(v) {}                          // NOLINT
+  FieldValue(const char* v) : value_(std::string(v)) {}        // NOLINT
+  FieldValue(std::string v) : value_(std::move(v)) {}          // NOLINT
+  FieldValue(std::string_view v) : value_(std::string(v)) {}   // NOLINT
+  FieldValue(FieldArray v) : value_(std::move(v)) {}           // NOLINT
+  FieldValue(FieldTable v) : value_(std::move(v)) {}           // NOLINT
 
   bool is_void() const { return std::holds_alternative<std::monostate>(value_); }
   const Variant& variant() const { return value_; }

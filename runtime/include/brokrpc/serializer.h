@@ -8,10 +8,10 @@
 #ifndef BROKRPC_SERIALIZER_H_
 #define BROKRPC_SERIALIZER_H_
 
+#include <google/protobuf/message.h>
+
 #include <string>
 #include <string_view>
-
-#include <google/protobuf/message.h>
 
 #include "brokrpc/message.h"
 #include "brokrpc/status.h"

@@ -36,9 +36,7 @@ class ServerContext {
   void AddResponseMetadata(std::string key, std::string value) {
     response_metadata_[std::move(key)] = std::move(value);
   }
-  const std::map<std::string, std::string>& response_metadata() const {
-    return response_metadata_;
-  }
+  const std::map<std::string, std::string>& response_metadata() const { return response_metadata_; }
 
   const std::string& routing_key() const { return request_.routing_key; }
   const std::string& exchange() const { return request_.exchange; }

@@ -52,9 +52,9 @@ class Service {
   template <typename Request, typename Response>
   void AddUnaryHandler(size_t method_index,
                        std::function<Status(ServerContext*, const Request*, Response*)> method) {
-    handlers_.at(method_index).unary = [method = std::move(method)](
-                                           ServerContext& context, const Message& in,
-                                           Message* out) -> Status {
+    handlers_.at(method_index).unary = [method = std::move(method)](ServerContext& context,
+                                                                    const Message& in,
+                                                                    Message* out) -> Status {
       Request request;
       Status decoded = DecodePayload(in, &request);
       if (!decoded.ok()) return decoded;
@@ -66,11 +66,10 @@ class Service {
   }
 
   template <typename Request>
-  void AddFireAndForgetHandler(size_t method_index,
-                               std::function<ConsumeResult(ServerContext*, const Request*)> method) {
-    handlers_.at(method_index).fire_and_forget = [method = std::move(method)](
-                                                     ServerContext& context,
-                                                     const Message& in) -> ConsumeResult {
+  void AddFireAndForgetHandler(
+      size_t method_index, std::function<ConsumeResult(ServerContext*, const Request*)> method) {
+    handlers_.at(method_index).fire_and_forget =
+        [method = std::move(method)](ServerContext& context, const Message& in) -> ConsumeResult {
       Request request;
       Status decoded = DecodePayload(in, &request);
       if (!decoded.ok()) return ConsumeResult::Failed(decoded);

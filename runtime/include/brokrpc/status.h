@@ -94,12 +94,12 @@ Status UnauthenticatedError(std::string message);
 }  // namespace brokrpc
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define BROKRPC_RETURN_IF_ERROR(expr)                 \
-  do {                                                \
-    ::brokrpc::Status brokrpc_status_tmp_ = (expr);   \
-    if (!brokrpc_status_tmp_.ok()) {                  \
-      return brokrpc_status_tmp_;                     \
-    }                                                 \
+#define BROKRPC_RETURN_IF_ERROR(expr)               \
+  do {                                              \
+    ::brokrpc::Status brokrpc_status_tmp_ = (expr); \
+    if (!brokrpc_status_tmp_.ok()) {                \
+      return brokrpc_status_tmp_;                   \
+    }                                               \
   } while (false)
 
 #endif  // BROKRPC_STATUS_H_

@@ -32,7 +32,7 @@ class [[nodiscard]] StatusOr {
   // An UNKNOWN error; exists so StatusOr can live in containers and futures.
   StatusOr() : status_(StatusCode::kUnknown, "uninitialized StatusOr") {}
   // A value.
-  StatusOr(const T& value) : value_(value) {}  // NOLINT: implicit like absl::StatusOr
+  StatusOr(const T& value) : value_(value) {}        // NOLINT: implicit like absl::StatusOr
   StatusOr(T&& value) : value_(std::move(value)) {}  // NOLINT
   // An error; an OK status here is a programming error and becomes INTERNAL.
   StatusOr(Status status) : status_(std::move(status)) {  // NOLINT

@@ -15,9 +15,7 @@
 namespace brokrpc::internal {
 namespace {
 
-timeval ToTimeval(std::chrono::seconds s) {
-  return timeval{static_cast<time_t>(s.count()), 0};
-}
+timeval ToTimeval(std::chrono::seconds s) { return timeval{static_cast<time_t>(s.count()), 0}; }
 
 Status SetUpTls(amqp_socket_t* socket, const BrokerUrl& url, const std::string& where) {
   if (!url.ca_cert_file.empty()) {
@@ -58,7 +56,7 @@ StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(const BrokerUrl& 
 }
 
 StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::OpenOne(const BrokerUrl& url,
-                                                                   const HostPort& host) {
+                                                                  const HostPort& host) {
   std::string where = fmt::format("{}:{}", host.host, host.port);
   amqp_connection_state_t state = amqp_new_connection();
   if (state == nullptr) return ResourceExhaustedError("amqp_new_connection failed");
@@ -76,7 +74,8 @@ StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::OpenOne(const BrokerUr
   if (rc != AMQP_STATUS_OK) {
     int err = errno;
     std::string detail = amqp_error_string2(rc);
-    if (err != 0 && rc == AMQP_STATUS_SOCKET_ERROR) detail += fmt::format(" ({})", std::strerror(err));
+    if (err != 0 && rc == AMQP_STATUS_SOCKET_ERROR)
+      detail += fmt::format(" ({})", std::strerror(err));
     if (rc == AMQP_STATUS_SSL_CONNECTION_FAILED || rc == AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED ||
         rc == AMQP_STATUS_SSL_PEER_VERIFY_FAILED) {
       return UnavailableError(fmt::format("TLS handshake with {} failed: {}", where, detail));
@@ -88,18 +87,20 @@ StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::OpenOne(const BrokerUr
 
   // Client properties: RabbitMQ shows connection_name; capabilities turn on basic.cancel
   // notifications, nacks and blocked notices.
-  FieldTable capabilities{{"publisher_confirms", true},        {"consumer_cancel_notify", true},
-                          {"basic.nack", true},                {"connection.blocked", true},
+  FieldTable capabilities{{"publisher_confirms", true},
+                          {"consumer_cancel_notify", true},
+                          {"basic.nack", true},
+                          {"connection.blocked", true},
                           {"authentication_failure_close", true}};
   FieldTable properties{{"product", "brokrpc-cpp"}, {"capabilities", capabilities}};
   if (!url.connection_name.empty()) properties.Set("connection_name", url.connection_name);
   AmqpArena arena;
   amqp_table_t props = EncodeTable(properties, &arena);
 
-  amqp_rpc_reply_t reply = amqp_login_with_properties(
-      state, url.vhost.c_str(), 0, static_cast<int>(url.frame_max),
-      static_cast<int>(url.heartbeat.count()), &props, AMQP_SASL_METHOD_PLAIN, url.user.c_str(),
-      url.password.c_str());
+  amqp_rpc_reply_t reply =
+      amqp_login_with_properties(state, url.vhost.c_str(), 0, static_cast<int>(url.frame_max),
+                                 static_cast<int>(url.heartbeat.count()), &props,
+                                 AMQP_SASL_METHOD_PLAIN, url.user.c_str(), url.password.c_str());
   if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
     std::string op = fmt::format("login to {} as '{}' (vhost '{}')", where, url.user, url.vhost);
     Status s = StatusFromReply(op, reply);
@@ -112,8 +113,8 @@ StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::OpenOne(const BrokerUr
     }
     if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
         reply.library_error == AMQP_STATUS_CONNECTION_CLOSED) {
-      return UnauthenticatedError(fmt::format(
-          "{}: the broker closed the connection during login (bad credentials?)", op));
+      return UnauthenticatedError(
+          fmt::format("{}: the broker closed the connection during login (bad credentials?)", op));
     }
     return s;
   }

@@ -26,7 +26,9 @@ class AmqpConnection {
 
   amqp_connection_state_t state() const { return state_; }
   int fd() const { return amqp_get_sockfd(state_); }
-  std::chrono::seconds heartbeat() const { return std::chrono::seconds(amqp_get_heartbeat(state_)); }
+  std::chrono::seconds heartbeat() const {
+    return std::chrono::seconds(amqp_get_heartbeat(state_));
+  }
   int channel_max() const { return amqp_get_channel_max(state_); }
   int frame_max() const { return amqp_get_frame_max(state_); }
   // "host:port" of the broker this connection reached.

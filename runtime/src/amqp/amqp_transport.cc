@@ -310,9 +310,9 @@ void AmqpTransport::OnMethod(uint16_t ch, const amqp_method_t& method) {
       if (c.gone) return;
       c.gone = true;
       if (c.request.on_gone) {
-        c.request.on_gone(UnavailableError(fmt::format(
-            "consumer of queue '{}' was cancelled by the broker (queue deleted?)",
-            c.request.queue)));
+        c.request.on_gone(UnavailableError(
+            fmt::format("consumer of queue '{}' was cancelled by the broker (queue deleted?)",
+                        c.request.queue)));
       }
       return;
     }
@@ -579,8 +579,8 @@ void AmqpTransport::ReleasePublishLane(uint32_t lane_id) {
 }
 
 void AmqpTransport::Publish(uint32_t lane, PublishRequest request, PublishDone done) {
-  auto shared = std::make_shared<std::pair<PublishRequest, PublishDone>>(std::move(request),
-                                                                         std::move(done));
+  auto shared =
+      std::make_shared<std::pair<PublishRequest, PublishDone>>(std::move(request), std::move(done));
   if (OnTransportThread()) {
     DoPublish(lane, shared->first, shared->second);
     return;

@@ -231,7 +231,7 @@ Status MemoryBroker::DeleteExchange(const std::string& exchange) {
   return OkStatus();
 }
 
-void MemoryBroker::DropQueue(const std::string& name, Work* work) {
+void MemoryBroker::DropQueue(std::string name, Work* work) {
   auto it = queues_.find(name);
   if (it == queues_.end()) return;
   for (uint64_t id : it->second.consumers) {

@@ -99,7 +99,7 @@ class MemoryBroker {
   using Work = std::vector<std::function<void()>>;
 
   void Pump(Queue& queue, Work* work);
-  void DropQueue(const std::string& name, Work* work);
+  void DropQueue(std::string name, Work* work);  // by value: callers pass names it erases
   void RemoveConsumerLocked(uint64_t consumer_id, Work* work);
   std::vector<std::string> Route(const Exchange& exchange, const Message& message) const;
   static void Run(Work& work);

@@ -66,11 +66,10 @@ Status ChannelImpl::EnsureReplyQueue() {
   }
   if (listener_id_ == 0) {
     std::weak_ptr<ChannelImpl> weak = weak_from_this();
-    listener_id_ = core_.transport().AddConnectionListener(ConnectionListener{
-        .on_lost =
-            [weak](const Status& why) {
-              if (auto self = weak.lock()) self->OnConnectionLost(why);
-            }});
+    listener_id_ = core_.transport().AddConnectionListener(
+        ConnectionListener{.on_lost = [weak](const Status& why) {
+          if (auto self = weak.lock()) self->OnConnectionLost(why);
+        }});
   }
   if (reply_consumer_ != 0) {
     core_.transport().ReleaseConsumer(reply_consumer_);
@@ -148,10 +147,10 @@ Status ChannelImpl::Prepare(ClientCall& call, ResolvedExchange* exchange,
   }
   *exchange = core_.ResolveExchange(service.exchange);
   if (exchange->name.empty()) {
-    return FailedPreconditionError(fmt::format(
-        "service {}: no exchange name (RabbitMQ refuses the default exchange); set the "
-        "(brokrpc.spec.v1.exchange) option or BrokerOptions::default_exchange.name",
-        service.full_name));
+    return FailedPreconditionError(
+        fmt::format("service {}: no exchange name (RabbitMQ refuses the default exchange); set the "
+                    "(brokrpc.spec.v1.exchange) option or BrokerOptions::default_exchange.name",
+                    service.full_name));
   }
   *deadline = call.context->deadline().value_or(SystemClock::now() + options_.default_timeout);
   call.request.exchange = exchange->name;
@@ -205,7 +204,8 @@ void ChannelImpl::StartCall(ClientCall& call, bool use_timer, Completion done) {
     }
   }
   ctx->SetCancelHook([weak, id] {
-    if (auto self = weak.lock()) self->Finish(id, CancelledError("cancelled by the client"), nullptr);
+    if (auto self = weak.lock())
+      self->Finish(id, CancelledError("cancelled by the client"), nullptr);
   });
   const MethodSpec* method_ptr = &method;
   publisher_->PublishRaw(std::move(m), true, [weak, id, method_ptr](Status published) {
@@ -273,7 +273,8 @@ Status ChannelImpl::RunSync(ClientCall& call) {
   });
   std::unique_lock<std::mutex> lock(w->mu);
   if (!w->done) {
-    auto deadline = call.context->deadline().value_or(SystemClock::now() + options_.default_timeout);
+    auto deadline =
+        call.context->deadline().value_or(SystemClock::now() + options_.default_timeout);
     if (!w->cv.wait_until(lock, ToSteady(deadline), [&] { return w->done; })) {
       lock.unlock();
       Finish(call.context->correlation_id(),
@@ -342,8 +343,8 @@ void ChannelImpl::StartPublish(const ServiceSpec& service, size_t method_index,
                                ClientContext* context, Message message,
                                std::function<void(Status)> done) {
   const MethodSpec& method = service.methods.at(method_index);
-  ClientCall call{.service = &service, .method = &method, .context = context,
-                  .request = std::move(message)};
+  ClientCall call{
+      .service = &service, .method = &method, .context = context, .request = std::move(message)};
   auto terminal = [&](ClientCall& c) -> Status {
     if (c.context->IsCancelled()) return CancelledError("the call was cancelled");
     ResolvedExchange exchange;

@@ -48,9 +48,7 @@ ServerContext::ServerContext(const Message& request)
   }
 }
 
-bool ServerContext::IsDeadlineExceeded() const {
-  return deadline_ && Clock::now() >= *deadline_;
-}
+bool ServerContext::IsDeadlineExceeded() const { return deadline_ && Clock::now() >= *deadline_; }
 
 bool ServerContext::IsCancelled() const { return cancelled_.load() || IsDeadlineExceeded(); }
 

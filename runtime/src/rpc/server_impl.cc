@@ -48,11 +48,11 @@ Status ServerImpl::RegisterService(Service* service) {
   const ServiceSpec& spec = service->spec();
   ResolvedExchange exchange = core_.ResolveExchange(spec.exchange);
   if (exchange.name.empty()) {
-    return InvalidArgumentError(fmt::format(
-        "service {}: no exchange name (RabbitMQ refuses to declare or bind the default "
-        "exchange); set the (brokrpc.spec.v1.exchange) option or "
-        "BrokerOptions::default_exchange.name",
-        spec.full_name));
+    return InvalidArgumentError(
+        fmt::format("service {}: no exchange name (RabbitMQ refuses to declare or bind the default "
+                    "exchange); set the (brokrpc.spec.v1.exchange) option or "
+                    "BrokerOptions::default_exchange.name",
+                    spec.full_name));
   }
   std::vector<Endpoint> added;
   for (size_t i = 0; i < spec.methods.size(); ++i) {
@@ -73,9 +73,9 @@ Status ServerImpl::RegisterService(Service* service) {
     e.method = &m;
     e.exchange = exchange;
     e.queue = core_.ResolveQueue(queue);
-    e.prefetch = MergeOptions(core_.options().default_queue, queue)
-                     .prefetch_count.value_or(options_.prefetch_count.value_or(
-                         kDefaultPrefetchCount));
+    e.prefetch =
+        MergeOptions(core_.options().default_queue, queue)
+            .prefetch_count.value_or(options_.prefetch_count.value_or(kDefaultPrefetchCount));
     added.push_back(std::move(e));
   }
   for (auto& e : added) endpoints_.push_back(std::move(e));
@@ -103,9 +103,8 @@ Status ServerImpl::Start() {
       s = queue.status();
     }
     if (s.ok()) {
-      AsyncConsumerHandler handler = e.method->kind == MethodKind::kFireAndForget
-                                         ? FireAndForgetHandler(e)
-                                         : UnaryHandler(e);
+      AsyncConsumerHandler handler =
+          e.method->kind == MethodKind::kFireAndForget ? FireAndForgetHandler(e) : UnaryHandler(e);
       e.consumer = std::make_shared<ConsumerImpl>(core_, *queue, std::move(handler));
       s = e.consumer->Start(e.prefetch, false);
     }

@@ -4,10 +4,10 @@
 
 #include <condition_variable>
 #include <map>
-#include <string>
 #include <memory>
 #include <mutex>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "broker_core.h"

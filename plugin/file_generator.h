@@ -1,0 +1,30 @@
+// FileGenerator: <stem>.brokrpc.pb.h and <stem>.brokrpc.pb.cc for one .proto file.
+#ifndef BROKRPC_PLUGIN_FILE_GENERATOR_H_
+#define BROKRPC_PLUGIN_FILE_GENERATOR_H_
+
+#include <google/protobuf/compiler/code_generator.h>
+#include <google/protobuf/descriptor.h>
+
+#include "options.h"
+
+namespace brokrpc::plugin {
+
+// Both files are always written, also for a file without services (build systems then know
+// their outputs in advance); such files hold only the banner and the includes.
+class FileGenerator {
+ public:
+  FileGenerator(const google::protobuf::FileDescriptor* file, const Options& options);
+
+  void Generate(google::protobuf::compiler::GeneratorContext* context) const;
+
+ private:
+  void GenerateHeader(google::protobuf::compiler::GeneratorContext* context) const;
+  void GenerateSource(google::protobuf::compiler::GeneratorContext* context) const;
+
+  const google::protobuf::FileDescriptor* file_;
+  const Options& options_;
+};
+
+}  // namespace brokrpc::plugin
+
+#endif  // BROKRPC_PLUGIN_FILE_GENERATOR_H_

@@ -1,0 +1,45 @@
+// ServiceGenerator: the C++ code of one service — declarations (header) and definitions (.cc).
+#ifndef BROKRPC_PLUGIN_SERVICE_GENERATOR_H_
+#define BROKRPC_PLUGIN_SERVICE_GENERATOR_H_
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/printer.h>
+
+#include <map>
+#include <string>
+
+namespace brokrpc::plugin {
+
+// For service `Svc` the header gets one `final` class `Svc` holding:
+//   service_full_name(), RoutingKeys::k<Method>, QueueNames::k<Method>,
+//   MethodIndex::k<Method>Index, spec()      the ServiceSpec (exchange option, methods, queues) the
+//   runtime serves and calls Service     subclass it; one virtual per method, default UNIMPLEMENTED
+//   (fire-and-forget:
+//               Reject(UNIMPLEMENTED)); its constructor registers the typed handlers
+//   StubInterface / Stub   synchronous, future and callback calls (fire-and-forget: sync + future)
+//   NewStub(channel)
+class ServiceGenerator {
+ public:
+  explicit ServiceGenerator(const google::protobuf::ServiceDescriptor* service);
+  ServiceGenerator(const ServiceGenerator&) = delete;
+  ServiceGenerator& operator=(const ServiceGenerator&) = delete;
+
+  void GenerateDeclaration(google::protobuf::io::Printer* p) const;
+  void GenerateDefinitions(google::protobuf::io::Printer* p) const;
+
+ private:
+  using Vars = std::map<std::string, std::string>;
+  Vars MethodVars(const google::protobuf::MethodDescriptor* method, int index) const;
+  void GenerateServiceClass(google::protobuf::io::Printer* p) const;
+  void GenerateStubInterface(google::protobuf::io::Printer* p) const;
+  void GenerateStubClass(google::protobuf::io::Printer* p) const;
+  void GenerateStubMethods(google::protobuf::io::Printer* p, bool pure) const;
+  void GenerateSpec(google::protobuf::io::Printer* p) const;
+
+  const google::protobuf::ServiceDescriptor* service_;
+  Vars vars_;
+};
+
+}  // namespace brokrpc::plugin
+
+#endif  // BROKRPC_PLUGIN_SERVICE_GENERATOR_H_
