@@ -4,6 +4,8 @@
 //   brokrpc_bench [--url amqp://guest:guest@127.0.0.1:5672/] [--calls 20000]
 //                 [--throughput-calls 20000] [--payload 64]
 #include <malloc.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -106,13 +108,11 @@ double BrokrpcThroughput(brokrpc::bench::Bench::Stub& stub, int calls, int in_fl
     }
     contexts[i] = std::make_unique<brokrpc::ClientContext>();
     stub.AsyncPing(contexts[i].get(), req, [&](brokrpc::StatusOr<brokrpc::bench::PingReply> r) {
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        ++finished;
-        if (!r.ok()) ++failed;
-      }
+      start_one();  // first: once `finished` reaches `calls`, no callback touches the locals
+      std::lock_guard<std::mutex> lock(mu);
+      ++finished;
+      if (!r.ok()) ++failed;
       cv.notify_one();
-      start_one();
     });
   };
   auto begin = std::chrono::steady_clock::now();
@@ -126,7 +126,51 @@ double BrokrpcThroughput(brokrpc::bench::Bench::Stub& stub, int calls, int in_fl
 
 size_t HeapInUse() { return mallinfo2().uordblks; }
 
-void Row(const char* what, double raw, double ours, const char* unit, const char* target) {
+// CPU seconds used so far by this process (all threads).
+double ProcessCpu() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU seconds used so far by the broker (pid from $BROKRPC_BROKER_PID), or -1.
+double BrokerCpu() {
+  const char* pid = std::getenv("BROKRPC_BROKER_PID");
+  if (pid == nullptr) return -1;
+  std::string path = std::string("/proc/") + pid + "/stat";
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) return -1;
+  char buf[2048];
+  size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');
+  if (p == nullptr) return -1;
+  unsigned long utime = 0, stime = 0;
+  // Fields after the command: state(3) ... utime(14) stime(15).
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) !=
+      2) {
+    return -1;
+  }
+  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+// CPU per call of this process and of the broker during `run`.
+struct CpuCost {
+  double self_us = 0;
+  double broker_us = -1;
+};
+template <typename F>
+auto Measured(int calls, CpuCost* cost, F&& run) {
+  double self0 = ProcessCpu(), broker0 = BrokerCpu();
+  auto result = run();
+  cost->self_us = (ProcessCpu() - self0) * 1e6 / calls;
+  if (broker0 >= 0) cost->broker_us = (BrokerCpu() - broker0) * 1e6 / calls;
+  return result;
+}
+
+void Row(const char* what, double raw, double ours, const char* target) {
   std::printf("| %-28s | %12.1f | %12.1f | %6.3f | %-14s |\n", what, raw, ours, ours / raw, target);
 }
 
@@ -150,14 +194,18 @@ int main(int argc, char** argv) {
   // Raw rabbitmq-c.
   std::vector<double> raw_lat;
   double raw_tp[3];
+  CpuCost raw_cpu[3], cpu[3];
   const int in_flight[3] = {1, 8, 64};
   {
     bench::RawServer server(host, port, "raw-bench", "raw-bench-ping");
     bench::RawClient client(host, port, "raw-bench", "raw-bench-ping");
     client.Sequential(warmup, payload);
     raw_lat = client.Sequential(opt.calls, payload);
-    for (int i = 0; i < 3; ++i)
-      raw_tp[i] = client.Throughput(opt.throughput_calls, in_flight[i], payload);
+    for (int i = 0; i < 3; ++i) {
+      raw_tp[i] = Measured(opt.throughput_calls, &raw_cpu[i], [&] {
+        return client.Throughput(opt.throughput_calls, in_flight[i], payload);
+      });
+    }
   }
 
   // brokrpc through the generated stub.
@@ -181,8 +229,11 @@ int main(int argc, char** argv) {
   std::vector<double> lat = BrokrpcSequential(*stub, opt.calls, payload);
   size_t heap_after = HeapInUse();
   double tp[3];
-  for (int i = 0; i < 3; ++i)
-    tp[i] = BrokrpcThroughput(*stub, opt.throughput_calls, in_flight[i], payload);
+  for (int i = 0; i < 3; ++i) {
+    tp[i] = Measured(opt.throughput_calls, &cpu[i], [&] {
+      return BrokrpcThroughput(*stub, opt.throughput_calls, in_flight[i], payload);
+    });
+  }
   server.Shutdown(5s).IgnoreError();
 
   std::printf("\n| %-28s | %12s | %12s | %6s | %-14s |\n", "figure", "raw", "brokrpc", "ratio",
@@ -190,11 +241,18 @@ int main(int argc, char** argv) {
   std::printf("|%s|%s|%s|%s|%s|\n", std::string(30, '-').c_str(), std::string(14, '-').c_str(),
               std::string(14, '-').c_str(), std::string(8, '-').c_str(),
               std::string(16, '-').c_str());
-  Row("latency p50 (us)", Percentile(raw_lat, 0.50), Percentile(lat, 0.50), "us", "<= 1.10");
-  Row("latency p99 (us)", Percentile(raw_lat, 0.99), Percentile(lat, 0.99), "us", "-");
-  Row("throughput, 1 in flight /s", raw_tp[0], tp[0], "/s", "-");
-  Row("throughput, 8 in flight /s", raw_tp[1], tp[1], "/s", "-");
-  Row("throughput, 64 in flight /s", raw_tp[2], tp[2], "/s", ">= 0.90");
+  Row("latency p50 (us)", Percentile(raw_lat, 0.50), Percentile(lat, 0.50), "<= 1.10");
+  Row("latency p99 (us)", Percentile(raw_lat, 0.99), Percentile(lat, 0.99), "-");
+  Row("throughput, 1 in flight /s", raw_tp[0], tp[0], "-");
+  Row("throughput, 8 in flight /s", raw_tp[1], tp[1], "-");
+  Row("throughput, 64 in flight /s", raw_tp[2], tp[2], ">= 0.90");
+  std::printf(
+      "\nCPU per call (us): client+server process / broker (broker only with "
+      "BROKRPC_BROKER_PID)\n");
+  for (int i = 0; i < 3; ++i) {
+    std::printf("  %2d in flight: raw %6.1f / %6.1f   brokrpc %6.1f / %6.1f\n", in_flight[i],
+                raw_cpu[i].self_us, raw_cpu[i].broker_us, cpu[i].self_us, cpu[i].broker_us);
+  }
   long long growth = static_cast<long long>(heap_after) - static_cast<long long>(heap_before);
   std::printf(
       "\nheap in use around %d sequential calls: before %zu B, after %zu B, growth %lld B "

@@ -13,7 +13,9 @@ uint64_t TimerQueue::ScheduleAt(Clock::time_point when, std::function<void()> ca
     std::lock_guard<std::mutex> lock(mu_);
     id = next_id_++;
     if (stopping_) return id;
-    earliest = by_time_.empty() || when < by_time_.begin()->first;
+    // Wake the thread only when it would otherwise sleep past `when` (cancelled timers do not
+    // move its wake-up; it finds nothing due then and sleeps again).
+    earliest = when < wake_at_;
     by_time_.emplace(when, id);
     timers_.emplace(id, std::make_pair(when, std::move(callback)));
   }
@@ -51,14 +53,17 @@ void TimerQueue::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     if (by_time_.empty()) {
+      wake_at_ = Clock::time_point::max();
       cv_.wait(lock);
       continue;
     }
     auto first = by_time_.begin();
     if (first->first > Clock::now()) {
+      wake_at_ = first->first;
       cv_.wait_until(lock, first->first);
       continue;
     }
+    wake_at_ = Clock::now();
     uint64_t id = first->second;
     by_time_.erase(first);
     auto it = timers_.find(id);

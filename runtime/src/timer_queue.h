@@ -43,6 +43,8 @@ class TimerQueue {
   std::multimap<Clock::time_point, uint64_t> by_time_;
   std::unordered_map<uint64_t, std::pair<Clock::time_point, std::function<void()>>> timers_;
   uint64_t next_id_ = 1;
+  // When the timer thread will wake up next (max: not until notified).
+  Clock::time_point wake_at_ = Clock::time_point::max();
   bool stopping_ = false;
   std::thread thread_;
 };

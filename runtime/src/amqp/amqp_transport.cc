@@ -93,7 +93,16 @@ void AmqpTransport::Loop() {
       BROKRPC_LOG_ERROR("amqp I/O loop: poll failed: {}", std::strerror(errno));
     }
     if (r > 0 && (fds[0].revents & POLLIN)) RunCommands();
-    if (conn_) DrainFrames();
+    if (!conn_) continue;
+    // Read from the socket only when poll says so (or for heartbeats): a read that finds
+    // nothing costs a system call per wake-up.
+    bool readable = n == 2 && fds[1].revents != 0;
+    auto now = Clock::now();
+    if (now >= next_heartbeat_check_) {
+      readable = true;
+      next_heartbeat_check_ = now + std::chrono::milliseconds(timeout_ms);
+    }
+    DrainFrames(readable);
   }
   // Run what was posted before the stop, so no caller waits forever.
   RunCommands();
@@ -126,6 +135,7 @@ Status AmqpTransport::DoConnect() {
   heartbeat_ = static_cast<int>(conn_->heartbeat().count());
   next_channel_ = 1;
   free_channels_.clear();
+  next_heartbeat_check_ = Clock::now();
   connected_ = true;
   BROKRPC_LOG_INFO("connected to {} (heartbeat {} s)", url_.Redacted(), heartbeat_.load());
   return OkStatus();
@@ -198,14 +208,18 @@ void AmqpTransport::RemoveConnectionListener(uint64_t id) {
 
 // ---------------------------------------------------------------- frames
 
-void AmqpTransport::DrainFrames() {
+void AmqpTransport::DrainFrames(bool read_socket) {
   // A non-zero timeout (1 us) makes rabbitmq-c both send heartbeats when due and report
   // AMQP_STATUS_HEARTBEAT_TIMEOUT when the broker has been silent for two intervals; with a
   // zero timeout it only does the former.
   timeval tiny{0, 1};
   while (conn_) {
+    amqp_connection_state_t state = conn_->state();
+    bool buffered = amqp_frames_enqueued(state) || amqp_data_in_buffer(state);
+    if (!buffered && !read_socket) break;
+    read_socket = false;  // one read per wake-up; poll tells when there is more
     amqp_frame_t frame;
-    int rc = amqp_simple_wait_frame_noblock(conn_->state(), &frame, &tiny);
+    int rc = amqp_simple_wait_frame_noblock(state, &frame, &tiny);
     if (rc == AMQP_STATUS_TIMEOUT) break;
     if (rc == AMQP_STATUS_HEARTBEAT_TIMEOUT) {
       ConnectionLost(UnavailableError(fmt::format(

@@ -101,7 +101,8 @@ class AmqpTransport final : public Transport {
   // I/O-thread only.
   Status DoConnect();
   void DoDisconnect(bool graceful, const Status& why, bool notify);
-  void DrainFrames();
+  // Processes buffered frames, reading the socket once when `read_socket`.
+  void DrainFrames(bool read_socket);
   void OnFrame(const amqp_frame_t& frame);
   void OnMethod(uint16_t channel, const amqp_method_t& method);
   void OnContentComplete(uint16_t channel, Content&& content);
@@ -137,6 +138,7 @@ class AmqpTransport final : public Transport {
 
   // I/O-thread state.
   std::unique_ptr<AmqpConnection> conn_;
+  std::chrono::steady_clock::time_point next_heartbeat_check_;
   std::unordered_map<uint16_t, ChannelUse> channels_;
   std::deque<uint16_t> free_channels_;
   uint16_t next_channel_ = 1;
