@@ -4,6 +4,9 @@
 #include "naming.h"
 #include "spec_literals.h"
 
+// The code templates below are raw strings delimited by "tmpl": clang-format leaves them alone
+// (it would reformat "cc" ones as C++, which $variables$ are not).
+
 namespace brokrpc::plugin {
 
 using google::protobuf::MethodDescriptor;
@@ -56,14 +59,13 @@ ServiceGenerator::Vars ServiceGenerator::MethodVars(const MethodDescriptor* m, i
 
 void ServiceGenerator::GenerateDeclaration(Printer* p) const {
   PrintComment(p, CommentBlock(service_));
-  p->Print(vars_, R"cc(class $Service$ final {
-                        public:
-                         static constexpr std::string_view service_full_name() { return $full_name$; }
+  p->Print(vars_, R"tmpl(class $Service$ final {
+ public:
+  static constexpr std::string_view service_full_name() { return $full_name$; }
 
-                         // The routing key of each method: "/" + package + "/" + service + "/" +
-                         // method.
-                         struct RoutingKeys {
-  )cc");
+  // The routing key of each method: "/" + package + "/" + service + "/" + method.
+  struct RoutingKeys {
+)tmpl");
   p->Indent();
   p->Indent();
   for (int i = 0; i < service_->method_count(); ++i) {
@@ -89,45 +91,47 @@ void ServiceGenerator::GenerateDeclaration(Printer* p) const {
   }
   p->Outdent();
   p->Print("};\n\n");
-  p->Print(R"cc(// The exchange, methods and queues of this service, as the runtime serves and calls
-                // them.
-                static const ::brokrpc::ServiceSpec& spec();
-  )cc");
+  p->Print(
+      R"tmpl(// The exchange, methods and queues of this service, as the runtime serves and calls them.
+static const ::brokrpc::ServiceSpec& spec();
+
+)tmpl");
   GenerateServiceClass(p);
   GenerateStubInterface(p);
   GenerateStubClass(p);
   p->Print(vars_,
-           R"cc(static std::unique_ptr<Stub> NewStub(std::shared_ptr<::brokrpc::Channel> channel);
-           )cc");
+           R"tmpl(static std::unique_ptr<Stub> NewStub(std::shared_ptr<::brokrpc::Channel> channel);
+)tmpl");
   p->Outdent();
   p->Print("};\n");
 }
 
 void ServiceGenerator::GenerateServiceClass(Printer* p) const {
-  p->Print(vars_, R"cc(// The server side: subclass it, override the methods you serve, and register
-                       // an instance
-                       // with ::brokrpc::Server::RegisterService. Methods run on the handler pool,
-                       // many at once.
-                       class Service : public ::brokrpc::Service {
-                        public:
-                         Service();
-                         ~Service() override;
-  )cc");
+  p->Print(
+      vars_,
+      R"tmpl(// The server side: subclass it, override the methods you serve, and register an instance
+// with ::brokrpc::Server::RegisterService. Methods run on the handler pool, many at once.
+class Service : public ::brokrpc::Service {
+ public:
+  Service();
+  ~Service() override;
+
+)tmpl");
   p->Indent();
   for (int i = 0; i < service_->method_count(); ++i) {
     const MethodDescriptor* m = service_->method(i);
     Vars v = MethodVars(m, i);
+    PrintComment(p, CommentBlock(m));
     if (IsFireAndForget(m)) {
-      PrintComment(p, CommentBlock(m));
-      p->Print(v, R"cc(virtual ::brokrpc::ConsumeResult $Method$(::brokrpc::ServerContext* context,
-                                                                 const $Request$* message);
-      )cc");
+      p->Print(
+          v,
+          R"tmpl(virtual ::brokrpc::ConsumeResult $Method$(::brokrpc::ServerContext* context, const $Request$* message);
+)tmpl");
     } else {
-      PrintComment(p, CommentBlock(m));
-      p->Print(v, R"cc(virtual ::brokrpc::Status $Method$(::brokrpc::ServerContext* context,
-                                                          const $Request$* request,
-                                                          $Response$* response);
-      )cc");
+      p->Print(
+          v,
+          R"tmpl(virtual ::brokrpc::Status $Method$(::brokrpc::ServerContext* context, const $Request$* request, $Response$* response);
+)tmpl");
     }
   }
   p->Outdent();
@@ -135,44 +139,36 @@ void ServiceGenerator::GenerateServiceClass(Printer* p) const {
 }
 
 void ServiceGenerator::GenerateStubMethods(Printer* p, bool pure) const {
-  Vars base = vars_;
-  base["tail"] = pure ? " = 0" : " override";
-  base["virtual"] = pure ? "virtual " : "";
   for (int i = 0; i < service_->method_count(); ++i) {
     const MethodDescriptor* m = service_->method(i);
     Vars v = MethodVars(m, i);
-    v["tail"] = base["tail"];
-    v["virtual"] = base["virtual"];
+    v["tail"] = pure ? " = 0" : " override";
+    v["virtual"] = pure ? "virtual " : "";
+    PrintComment(p, CommentBlock(m));
     if (IsFireAndForget(m)) {
-      PrintComment(p, CommentBlock(m));
-      p->Print(v, R"cc(// Fire-and-forget: OK once the broker confirmed and routed the message.
-                       $virtual$::brokrpc::Status $Method$(::brokrpc::ClientContext* context,
-                                                           const $Request$& message) $tail$;
-                       $virtual$std::future<::brokrpc::Status> $AsyncMethod$(
-                           ::brokrpc::ClientContext* context, const $Request$& message) $tail$;
-      )cc");
+      p->Print(v, R"tmpl(// Fire-and-forget: OK once the broker confirmed and routed the message.
+$virtual$::brokrpc::Status $Method$(::brokrpc::ClientContext* context, const $Request$& message)$tail$;
+$virtual$std::future<::brokrpc::Status> $AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& message)$tail$;
+)tmpl");
     } else {
-      PrintComment(p, CommentBlock(m));
-      p->Print(v, R"cc($virtual$::brokrpc::Status $Method$(::brokrpc::ClientContext* context,
-                                                           const $Request$& request,
-                                                           $Response$* response) $tail$;
-                       $virtual$std::future<::brokrpc::StatusOr<$Response$>> $AsyncMethod$(
-                           ::brokrpc::ClientContext* context, const $Request$& request) $tail$;
-                       // `on_done` runs once, on a handler-pool thread.
-                       $virtual$void $AsyncMethod$(
-                           ::brokrpc::ClientContext* context, const $Request$& request,
-                           std::function<void(::brokrpc::StatusOr<$Response$>)> on_done) $tail$;
-      )cc");
+      p->Print(
+          v,
+          R"tmpl($virtual$::brokrpc::Status $Method$(::brokrpc::ClientContext* context, const $Request$& request, $Response$* response)$tail$;
+$virtual$std::future<::brokrpc::StatusOr<$Response$>> $AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& request)$tail$;
+// `on_done` runs once, on a handler-pool thread.
+$virtual$void $AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& request, std::function<void(::brokrpc::StatusOr<$Response$>)> on_done)$tail$;
+)tmpl");
     }
   }
 }
 
 void ServiceGenerator::GenerateStubInterface(Printer* p) const {
-  p->Print(vars_, R"cc(// The client side as an interface (for mocks in tests).
-                       class StubInterface {
-                        public:
-                         virtual ~StubInterface() = default;
-  )cc");
+  p->Print(vars_, R"tmpl(// The client side as an interface (for mocks in tests).
+class StubInterface {
+ public:
+  virtual ~StubInterface() = default;
+
+)tmpl");
   p->Indent();
   GenerateStubMethods(p, /*pure=*/true);
   p->Outdent();
@@ -181,21 +177,23 @@ void ServiceGenerator::GenerateStubInterface(Printer* p) const {
 
 void ServiceGenerator::GenerateStubClass(Printer* p) const {
   PrintComment(p, CommentBlock(service_));
-  p->Print(vars_, R"cc(// The client side. Thread-safe; the ClientContext of a call must outlive it.
-                       class Stub final : public StubInterface {
-                        public:
-                         explicit Stub(std::shared_ptr<::brokrpc::Channel> channel);
-  )cc");
+  p->Print(vars_,
+           R"tmpl(// The client side. Thread-safe; the ClientContext of a call must outlive it.
+class Stub final : public StubInterface {
+ public:
+  explicit Stub(std::shared_ptr<::brokrpc::Channel> channel);
+
+)tmpl");
   p->Indent();
   GenerateStubMethods(p, /*pure=*/false);
   p->Print("\nconst std::shared_ptr<::brokrpc::Channel>& channel() const { return channel_; }\n");
   p->Outdent();
-  p->Print(R"cc(
-    private:
-    std::shared_ptr<::brokrpc::Channel> channel_;
-    }
-    ;
-  )cc");
+  p->Print(R"tmpl(
+ private:
+  std::shared_ptr<::brokrpc::Channel> channel_;
+};
+
+)tmpl");
 }
 
 void ServiceGenerator::GenerateSpec(Printer* p) const {
@@ -204,39 +202,36 @@ void ServiceGenerator::GenerateSpec(Printer* p) const {
   v["exchange"] = ExchangeLiteral(options.HasExtension(brokrpc::spec::v1::exchange)
                                       ? &options.GetExtension(brokrpc::spec::v1::exchange)
                                       : nullptr);
-  p->Print(v, R"cc(// x-arguments of the exchange and queue options are carried over (the Python
-                   // generator
-                   // drops them), so that e.g. x-queue-type: quorum takes effect.
-                   const ::brokrpc::ServiceSpec& $Service$::spec() {
-                     static const ::brokrpc::ServiceSpec* const kSpec = new ::brokrpc::ServiceSpec {
-                       .full_name = $full_name$, .package = $package$, .exchange = $exchange$, .methods = {
-  )cc");
-  p->Indent();
-  p->Indent();
-  p->Indent();
-  p->Indent();
+  p->Print(
+      v,
+      R"tmpl(// x-arguments of the exchange and queue options are carried over (the Python generator
+// drops them), so that e.g. x-queue-type: quorum takes effect.
+const ::brokrpc::ServiceSpec& $Service$::spec() {
+  static const ::brokrpc::ServiceSpec* const kSpec = new ::brokrpc::ServiceSpec{
+      .full_name = $full_name$,
+      .package = $package$,
+      .exchange = $exchange$,
+      .methods = {
+)tmpl");
+  for (int i = 0; i < 4; ++i) p->Indent();
   for (int i = 0; i < service_->method_count(); ++i) {
-    p->Print(MethodVars(service_->method(i), i), R"cc(::brokrpc::MethodSpec{
-                                                          .name = $method_name$,
-                                                          .routing_key = $routing_key$,
-                                                          .kind = ::brokrpc::MethodKind::$kind$,
-                                                          .request_type = $request_type$,
-                                                          .response_type = $response_type$,
-                                                          .queue = $queue$,
-                                                      },
-    )cc");
+    p->Print(MethodVars(service_->method(i), i), R"tmpl(::brokrpc::MethodSpec{
+    .name = $method_name$,
+    .routing_key = $routing_key$,
+    .kind = ::brokrpc::MethodKind::$kind$,
+    .request_type = $request_type$,
+    .response_type = $response_type$,
+    .queue = $queue$,
+},
+)tmpl");
   }
-  p->Outdent();
-  p->Outdent();
-  p->Outdent();
-  p->Outdent();
-  p->Print(R"cc(}
-                ,
-                }
-                ;
-                return *kSpec;
-                }
-  )cc");
+  for (int i = 0; i < 4; ++i) p->Outdent();
+  p->Print(R"tmpl(      },
+  };
+  return *kSpec;
+}
+
+)tmpl");
 }
 
 void ServiceGenerator::GenerateDefinitions(Printer* p) const {
@@ -247,19 +242,17 @@ void ServiceGenerator::GenerateDefinitions(Printer* p) const {
     const MethodDescriptor* m = service_->method(i);
     Vars v = MethodVars(m, i);
     if (IsFireAndForget(m)) {
-      p->Print(v, R"cc(AddFireAndForgetHandler<$Request$>($kIndex$,
-                                                          [this](::brokrpc::ServerContext* context,
-                                                                 const $Request$* message) {
-                                                            return this->$Method$(context, message);
-                                                          });
-      )cc");
+      p->Print(v, R"tmpl(AddFireAndForgetHandler<$Request$>(
+    $kIndex$, [this](::brokrpc::ServerContext* context, const $Request$* message) {
+      return this->$Method$(context, message);
+    });
+)tmpl");
     } else {
-      p->Print(v, R"cc(AddUnaryHandler<$Request$, $Response$>(
-                           $kIndex$, [this](::brokrpc::ServerContext* context,
-                                            const $Request$* request, $Response$* response) {
-                             return this->$Method$(context, request, response);
-                           });
-      )cc");
+      p->Print(v, R"tmpl(AddUnaryHandler<$Request$, $Response$>(
+    $kIndex$, [this](::brokrpc::ServerContext* context, const $Request$* request, $Response$* response) {
+      return this->$Method$(context, request, response);
+    });
+)tmpl");
     }
   }
   p->Outdent();
@@ -268,72 +261,68 @@ void ServiceGenerator::GenerateDefinitions(Printer* p) const {
     const MethodDescriptor* m = service_->method(i);
     Vars v = MethodVars(m, i);
     if (IsFireAndForget(m)) {
-      p->Print(v, R"cc(::brokrpc::ConsumeResult $Service$::Service::$Method$(
-                           ::brokrpc::ServerContext* /*context*/, const $Request$* /*message*/) {
-                         return ::brokrpc::ConsumeResult::Reject(::brokrpc::Status(
-                             ::brokrpc::StatusCode::kUnimplemented, $unimplemented$));
-                       }
-      )cc");
+      p->Print(
+          v,
+          R"tmpl(::brokrpc::ConsumeResult $Service$::Service::$Method$(::brokrpc::ServerContext* /*context*/, const $Request$* /*message*/) {
+  return ::brokrpc::ConsumeResult::Reject(::brokrpc::Status(::brokrpc::StatusCode::kUnimplemented, $unimplemented$));
+}
+
+)tmpl");
     } else {
       p->Print(
           v,
-          R"cc(::brokrpc::Status $Service$::Service::$Method$(::brokrpc::ServerContext* /*context*/,
-                                                              const $Request$* /*request*/,
-                                                              $Response$* /*response*/) {
-                 return ::brokrpc::Status(::brokrpc::StatusCode::kUnimplemented, $unimplemented$);
-               }
-          )cc");
+          R"tmpl(::brokrpc::Status $Service$::Service::$Method$(::brokrpc::ServerContext* /*context*/, const $Request$* /*request*/, $Response$* /*response*/) {
+  return ::brokrpc::Status(::brokrpc::StatusCode::kUnimplemented, $unimplemented$);
+}
+
+)tmpl");
     }
   }
-  p->Print(vars_, R"cc($Service$::Stub::Stub(std::shared_ptr<::brokrpc::Channel> channel)
-                           : channel_(std::move(channel)) {}
-  )cc");
+  p->Print(
+      vars_,
+      R"tmpl($Service$::Stub::Stub(std::shared_ptr<::brokrpc::Channel> channel) : channel_(std::move(channel)) {}
+
+)tmpl");
   for (int i = 0; i < service_->method_count(); ++i) {
     const MethodDescriptor* m = service_->method(i);
     Vars v = MethodVars(m, i);
     if (IsFireAndForget(m)) {
-      p->Print(v,
-               R"cc(::brokrpc::Status $Service$::Stub::$Method$(::brokrpc::ClientContext* context,
-                                                                const $Request$& message) {
-                      return ::brokrpc::internal::BlockingFireAndForget(channel_.get(), spec(),
-                                                                        $kIndex$, context, message);
-                    }
+      p->Print(
+          v,
+          R"tmpl(::brokrpc::Status $Service$::Stub::$Method$(::brokrpc::ClientContext* context, const $Request$& message) {
+  return ::brokrpc::internal::BlockingFireAndForget(channel_.get(), spec(), $kIndex$, context, message);
+}
 
-                    std::future<::brokrpc::Status> $Service$::Stub::$AsyncMethod$(
-                        ::brokrpc::ClientContext* context, const $Request$& message) {
-                      return ::brokrpc::internal::AsyncFireAndForget(channel_.get(), spec(),
-                                                                     $kIndex$, context, message);
-                    }
-               )cc");
+std::future<::brokrpc::Status> $Service$::Stub::$AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& message) {
+  return ::brokrpc::internal::AsyncFireAndForget(channel_.get(), spec(), $kIndex$, context, message);
+}
+
+)tmpl");
     } else {
-      p->Print(v,
-               R"cc(::brokrpc::Status $Service$::Stub::$Method$(::brokrpc::ClientContext* context,
-                                                                const $Request$& request,
-                                                                $Response$* response) {
-                      return ::brokrpc::internal::BlockingUnaryCall(
-                          channel_.get(), spec(), $kIndex$, context, request, response);
-                    }
+      p->Print(
+          v,
+          R"tmpl(::brokrpc::Status $Service$::Stub::$Method$(::brokrpc::ClientContext* context, const $Request$& request, $Response$* response) {
+  return ::brokrpc::internal::BlockingUnaryCall(channel_.get(), spec(), $kIndex$, context, request, response);
+}
 
-                    std::future<::brokrpc::StatusOr<$Response$>> $Service$::Stub::$AsyncMethod$(
-                        ::brokrpc::ClientContext* context, const $Request$& request) {
-                      return ::brokrpc::internal::AsyncUnaryCall<$Request$, $Response$>(
-                          channel_.get(), spec(), $kIndex$, context, request);
-                    }
+std::future<::brokrpc::StatusOr<$Response$>> $Service$::Stub::$AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& request) {
+  return ::brokrpc::internal::AsyncUnaryCall<$Request$, $Response$>(channel_.get(), spec(), $kIndex$, context, request);
+}
 
-                    void $Service$::Stub::$AsyncMethod$(
-                        ::brokrpc::ClientContext* context, const $Request$& request,
-                        std::function<void(::brokrpc::StatusOr<$Response$>)> on_done) {
-                      ::brokrpc::internal::CallbackUnaryCall<$Request$, $Response$>(
-                          channel_.get(), spec(), $kIndex$, context, request, std::move(on_done));
-                    }
-               )cc");
+void $Service$::Stub::$AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& request, std::function<void(::brokrpc::StatusOr<$Response$>)> on_done) {
+  ::brokrpc::internal::CallbackUnaryCall<$Request$, $Response$>(channel_.get(), spec(), $kIndex$, context, request, std::move(on_done));
+}
+
+)tmpl");
     }
   }
-  p->Print(vars_, R"cc(std::unique_ptr<$Service$::Stub> $Service$::NewStub(
-                           std::shared_ptr<::brokrpc::Channel> channel) {
-                         return std::make_unique<Stub>(std::move(channel));
-                       }
-  )cc");
+  p->Print(
+      vars_,
+      R"tmpl(std::unique_ptr<$Service$::Stub> $Service$::NewStub(std::shared_ptr<::brokrpc::Channel> channel) {
+  return std::make_unique<Stub>(std::move(channel));
+}
+
+)tmpl");
 }
 
 }  // namespace brokrpc::plugin
