@@ -2,7 +2,9 @@
 // one run. Prints a table with the ratio brokrpc / raw for each figure.
 //
 //   brokrpc_bench [--url amqp://guest:guest@127.0.0.1:5672/] [--calls 20000]
-//                 [--throughput-calls 20000] [--payload 64]
+//                 [--throughput-calls 20000] [--payload 64] [--rounds 5]
+//
+// --calls and --throughput-calls are totals, split evenly over the rounds.
 #include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -29,9 +31,10 @@ using namespace std::chrono_literals;
 
 struct Options {
   std::string url = "amqp://guest:guest@127.0.0.1:5672/";
-  int calls = 20000;
-  int throughput_calls = 20000;
+  int calls = 25000;
+  int throughput_calls = 25000;
   size_t payload = 64;
+  int rounds = 5;
 };
 
 Options Parse(int argc, char** argv) {
@@ -45,6 +48,8 @@ Options Parse(int argc, char** argv) {
       o.calls = std::atoi(argv[i + 1]);
     } else if (k == "--throughput-calls") {
       o.throughput_calls = std::atoi(argv[i + 1]);
+    } else if (k == "--rounds") {
+      o.rounds = std::max(1, std::atoi(argv[i + 1]));
     } else if (k == "--payload") {
       o.payload = static_cast<size_t>(std::atoi(argv[i + 1]));
     } else {
@@ -170,10 +175,6 @@ auto Measured(int calls, CpuCost* cost, F&& run) {
   return result;
 }
 
-void Row(const char* what, double raw, double ours, const char* target) {
-  std::printf("| %-28s | %12.1f | %12.1f | %6.3f | %-14s |\n", what, raw, ours, ours / raw, target);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -191,24 +192,11 @@ int main(int argc, char** argv) {
       "brokrpc bench: %s, %d sequential calls, %d calls per throughput run, %zu B payload\n",
       parsed->Redacted().c_str(), opt.calls, opt.throughput_calls, opt.payload);
 
-  // Raw rabbitmq-c.
-  std::vector<double> raw_lat;
-  double raw_tp[3];
-  CpuCost raw_cpu[3], cpu[3];
-  const int in_flight[3] = {1, 8, 64};
-  {
-    bench::RawServer server(host, port, "raw-bench", "raw-bench-ping");
-    bench::RawClient client(host, port, "raw-bench", "raw-bench-ping");
-    client.Sequential(warmup, payload);
-    raw_lat = client.Sequential(opt.calls, payload);
-    for (int i = 0; i < 3; ++i) {
-      raw_tp[i] = Measured(opt.throughput_calls, &raw_cpu[i], [&] {
-        return client.Throughput(opt.throughput_calls, in_flight[i], payload);
-      });
-    }
-  }
-
-  // brokrpc through the generated stub.
+  // Both stacks stay up for the whole run; each figure is measured in alternating rounds
+  // (raw first in odd rounds, brokrpc first in even ones) so that drift in the machine's load
+  // hits both, and the reported ratio is the median of the per-round ratios.
+  bench::RawServer raw_server(host, port, "raw-bench", "raw-bench-ping");
+  bench::RawClient raw(host, port, "raw-bench", "raw-bench-ping");
   auto server_broker = brokrpc::Broker::Create(opt.url).value();
   auto client_broker = brokrpc::Broker::Create(opt.url).value();
   if (!server_broker->Connect().ok() || !client_broker->Connect().ok()) {
@@ -222,33 +210,84 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", s.ToString().c_str());
     return 1;
   }
-  auto channel = brokrpc::CreateChannel(client_broker);
-  auto stub = brokrpc::bench::Bench::NewStub(channel);
+  auto stub = brokrpc::bench::Bench::NewStub(brokrpc::CreateChannel(client_broker));
+  raw.Sequential(warmup, payload);
   BrokrpcSequential(*stub, warmup, payload);
-  size_t heap_before = HeapInUse();
-  std::vector<double> lat = BrokrpcSequential(*stub, opt.calls, payload);
-  size_t heap_after = HeapInUse();
-  double tp[3];
-  for (int i = 0; i < 3; ++i) {
-    tp[i] = Measured(opt.throughput_calls, &cpu[i], [&] {
-      return BrokrpcThroughput(*stub, opt.throughput_calls, in_flight[i], payload);
-    });
+
+  const int in_flight[3] = {1, 8, 64};
+  constexpr int kFigures = 5;  // p50, p99, tp1, tp8, tp64
+  std::vector<double> raw_v[kFigures], our_v[kFigures], ratio_v[kFigures];
+  CpuCost raw_cpu[3], cpu[3];
+  size_t heap_before = 0, heap_after = 0;
+  const int per_round = std::max(1, opt.calls / opt.rounds);
+  for (int r = 0; r < opt.rounds; ++r) {
+    bool raw_first = r % 2 == 0;
+    std::vector<double> raw_lat, lat;
+    auto run_raw_lat = [&] { raw_lat = raw.Sequential(per_round, payload); };
+    auto run_our_lat = [&] {
+      if (r == opt.rounds - 1) heap_before = HeapInUse();
+      lat = BrokrpcSequential(*stub, per_round, payload);
+      if (r == opt.rounds - 1) heap_after = HeapInUse();
+    };
+    if (raw_first) {
+      run_raw_lat();
+      run_our_lat();
+    } else {
+      run_our_lat();
+      run_raw_lat();
+    }
+    double values[2][kFigures];
+    values[0][0] = Percentile(raw_lat, 0.50);
+    values[1][0] = Percentile(lat, 0.50);
+    values[0][1] = Percentile(raw_lat, 0.99);
+    values[1][1] = Percentile(lat, 0.99);
+    for (int i = 0; i < 3; ++i) {
+      int calls = std::max(1, opt.throughput_calls / opt.rounds);
+      auto run_raw = [&] {
+        values[0][2 + i] = Measured(calls, &raw_cpu[i],
+                                    [&] { return raw.Throughput(calls, in_flight[i], payload); });
+      };
+      auto run_ours = [&] {
+        values[1][2 + i] = Measured(
+            calls, &cpu[i], [&] { return BrokrpcThroughput(*stub, calls, in_flight[i], payload); });
+      };
+      if (raw_first) {
+        run_raw();
+        run_ours();
+      } else {
+        run_ours();
+        run_raw();
+      }
+    }
+    for (int f = 0; f < kFigures; ++f) {
+      raw_v[f].push_back(values[0][f]);
+      our_v[f].push_back(values[1][f]);
+      ratio_v[f].push_back(values[1][f] / values[0][f]);
+    }
   }
   server.Shutdown(5s).IgnoreError();
 
-  std::printf("\n| %-28s | %12s | %12s | %6s | %-14s |\n", "figure", "raw", "brokrpc", "ratio",
-              "target");
+  std::printf("\n| %-28s | %12s | %12s | %6s | %-8s |\n", "figure (median of rounds)", "raw",
+              "brokrpc", "ratio", "target");
   std::printf("|%s|%s|%s|%s|%s|\n", std::string(30, '-').c_str(), std::string(14, '-').c_str(),
               std::string(14, '-').c_str(), std::string(8, '-').c_str(),
-              std::string(16, '-').c_str());
-  Row("latency p50 (us)", Percentile(raw_lat, 0.50), Percentile(lat, 0.50), "<= 1.10");
-  Row("latency p99 (us)", Percentile(raw_lat, 0.99), Percentile(lat, 0.99), "-");
-  Row("throughput, 1 in flight /s", raw_tp[0], tp[0], "-");
-  Row("throughput, 8 in flight /s", raw_tp[1], tp[1], "-");
-  Row("throughput, 64 in flight /s", raw_tp[2], tp[2], ">= 0.90");
+              std::string(10, '-').c_str());
+  const char* names[kFigures] = {"latency p50 (us)", "latency p99 (us)",
+                                 "throughput, 1 in flight /s", "throughput, 8 in flight /s",
+                                 "throughput, 64 in flight /s"};
+  const char* targets[kFigures] = {"<= 1.10", "-", "-", "-", ">= 0.90"};
+  for (int f = 0; f < kFigures; ++f) {
+    std::printf("| %-28s | %12.1f | %12.1f | %6.3f | %-8s |\n", names[f], Percentile(raw_v[f], 0.5),
+                Percentile(our_v[f], 0.5), Percentile(ratio_v[f], 0.5), targets[f]);
+  }
+  std::printf("\nper-round ratios:");
+  for (int f = 0; f < kFigures; ++f) {
+    std::printf("\n  %-28s", names[f]);
+    for (double v : ratio_v[f]) std::printf(" %.3f", v);
+  }
   std::printf(
-      "\nCPU per call (us): client+server process / broker (broker only with "
-      "BROKRPC_BROKER_PID)\n");
+      "\n\nCPU per call in the last round (us): bench process (client + server) / broker "
+      "(broker only with BROKRPC_BROKER_PID)\n");
   for (int i = 0; i < 3; ++i) {
     std::printf("  %2d in flight: raw %6.1f / %6.1f   brokrpc %6.1f / %6.1f\n", in_flight[i],
                 raw_cpu[i].self_us, raw_cpu[i].broker_us, cpu[i].self_us, cpu[i].broker_us);
@@ -257,6 +296,6 @@ int main(int argc, char** argv) {
   std::printf(
       "\nheap in use around %d sequential calls: before %zu B, after %zu B, growth %lld B "
       "(%.3f B per call)\n",
-      opt.calls, heap_before, heap_after, growth, static_cast<double>(growth) / opt.calls);
+      per_round, heap_before, heap_after, growth, static_cast<double>(growth) / per_round);
   return 0;
 }
