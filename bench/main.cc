@@ -5,7 +5,6 @@
 //                 [--throughput-calls 20000] [--payload 64] [--rounds 5]
 //
 // --calls and --throughput-calls are totals, split evenly over the rounds.
-#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -23,6 +22,7 @@
 #include "bench.brokrpc.pb.h"
 #include "broker_url.h"
 #include "brokrpc/brokrpc.h"
+#include "heap_counter.h"
 #include "raw_rpc.h"
 
 namespace {
@@ -74,10 +74,12 @@ class PingService final : public brokrpc::bench::Bench::Service {
   }
 };
 
+// Sequential calls; their latencies in microseconds unless `record` is false (then nothing is
+// allocated per call by the measurement itself).
 std::vector<double> BrokrpcSequential(brokrpc::bench::Bench::Stub& stub, int calls,
-                                      const std::string& payload) {
+                                      const std::string& payload, bool record = true) {
   std::vector<double> us;
-  us.reserve(calls);
+  if (record) us.reserve(calls);
   brokrpc::bench::PingRequest req;
   req.set_payload(payload);
   brokrpc::bench::PingReply reply;
@@ -129,7 +131,7 @@ double BrokrpcThroughput(brokrpc::bench::Bench::Stub& stub, int calls, int in_fl
   return calls / seconds;
 }
 
-size_t HeapInUse() { return mallinfo2().uordblks; }
+size_t HeapInUse() { return static_cast<size_t>(bench::LiveHeapBytes()); }
 
 // CPU seconds used so far by this process (all threads).
 double ProcessCpu() {
@@ -225,9 +227,15 @@ int main(int argc, char** argv) {
     std::vector<double> raw_lat, lat;
     auto run_raw_lat = [&] { raw_lat = raw.Sequential(per_round, payload); };
     auto run_our_lat = [&] {
-      if (r == opt.rounds - 1) heap_before = HeapInUse();
+      if (r != opt.rounds - 1) {
+        lat = BrokrpcSequential(*stub, per_round, payload);
+        return;
+      }
+      // Last round: heap in use between the middle and the end (steady state).
       lat = BrokrpcSequential(*stub, per_round, payload);
-      if (r == opt.rounds - 1) heap_after = HeapInUse();
+      heap_before = HeapInUse();
+      BrokrpcSequential(*stub, per_round, payload, /*record=*/false);
+      heap_after = HeapInUse();
     };
     if (raw_first) {
       run_raw_lat();
@@ -294,7 +302,8 @@ int main(int argc, char** argv) {
   }
   long long growth = static_cast<long long>(heap_after) - static_cast<long long>(heap_before);
   std::printf(
-      "\nheap in use around %d sequential calls: before %zu B, after %zu B, growth %lld B "
+      "\nheap held by live operator-new allocations around the last %d sequential calls (steady "
+      "state): before %zu B, after %zu B, growth %lld B "
       "(%.3f B per call)\n",
       per_round, heap_before, heap_after, growth, static_cast<double>(growth) / per_round);
   return 0;
