@@ -3,6 +3,7 @@
 #define BROKRPC_CHANNEL_H_
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -13,18 +14,27 @@
 #include "brokrpc/rpc_spec.h"
 #include "brokrpc/status.h"
 
+namespace google::protobuf {
+class Message;
+}
+
 namespace brokrpc {
 
 namespace internal {
 class ChannelImpl;
-}
+class StreamCore;
+}  // namespace internal
 
 // Channel settings.
 struct ChannelOptions {
   // Used when a ClientContext sets no deadline (no call waits forever).
   std::chrono::milliseconds default_timeout{std::chrono::seconds(30)};
-  // Client interceptors, outermost first.
+  // Client interceptors, outermost first (unary and fire-and-forget calls).
   MiddlewareChain<ClientCall, Status> interceptors{};
+  // Streams: how many server messages a stream buffers before the server must wait for
+  // credit, and how often an idle stream probes that the server is still there.
+  uint32_t stream_window = 64;
+  std::chrono::milliseconds stream_keepalive{1000};
 };
 
 // The client side of RPC over one Broker. Thread-safe: share one Channel among threads and
@@ -55,6 +65,14 @@ class Channel {
                  Message message);
   void StartPublish(const ServiceSpec& service, size_t method_index, ClientContext* context,
                     Message message, std::function<void(Status)> done);
+
+  // Opens a stream of method `method_index` (a streaming kind). `initial` (may be null) is
+  // sent with the opening; `last` half-closes at once (server streaming). Errors end the
+  // returned stream: its Finish() reports them.
+  std::shared_ptr<internal::StreamCore> OpenStream(const ServiceSpec& service, size_t method_index,
+                                                   ClientContext* context,
+                                                   const google::protobuf::Message* initial,
+                                                   bool last);
 
   const std::shared_ptr<Broker>& broker() const;
   const ChannelOptions& options() const;

@@ -26,6 +26,13 @@ struct ServerOptions {
   // basic.qos of each method's consumer, unless the method's queue option sets one
   // (default kDefaultPrefetchCount): how many requests of one method run at once.
   std::optional<uint16_t> prefetch_count{};
+  // Streams: at most this many run at once (each handler has its own thread); a stream opened
+  // beyond it ends at once with RESOURCE_EXHAUSTED.
+  size_t max_concurrent_streams = 1000;
+  // How many client messages a stream buffers before the client must wait for credit, and how
+  // often an idle stream probes that the client is still there.
+  uint32_t stream_window = 64;
+  std::chrono::milliseconds stream_keepalive{1000};
 };
 
 // Register services, Start() (or Run()), and Shutdown() to drain. Thread-safe.

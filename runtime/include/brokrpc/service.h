@@ -12,6 +12,7 @@
 #include "brokrpc/serializer.h"
 #include "brokrpc/server_context.h"
 #include "brokrpc/status.h"
+#include "brokrpc/stream.h"
 
 namespace brokrpc {
 
@@ -22,6 +23,10 @@ using RawUnaryHandler =
 // A fire-and-forget handler erased to bytes: decodes and runs the typed method.
 using RawFireAndForgetHandler =
     std::function<ConsumeResult(ServerContext& context, const Message& message)>;
+
+// A streaming handler erased to the stream: runs the typed method over `stream`.
+using RawStreamHandler =
+    std::function<Status(ServerContext& context, internal::StreamCore& stream)>;
 
 // Decodes `in` as protobuf or JSON, by its content_type.
 Status DecodePayload(const Message& in, google::protobuf::Message* payload);
@@ -45,6 +50,7 @@ class Service {
   struct Handler {
     RawUnaryHandler unary;
     RawFireAndForgetHandler fire_and_forget;
+    RawStreamHandler stream;
   };
   const Handler& handler(size_t method_index) const { return handlers_.at(method_index); }
 
@@ -74,6 +80,51 @@ class Service {
       Status decoded = DecodePayload(in, &request);
       if (!decoded.ok()) return ConsumeResult::Failed(decoded);
       return method(&context, &request);
+    };
+  }
+
+  template <typename Request, typename Response>
+  void AddServerStreamingHandler(
+      size_t method_index,
+      std::function<Status(ServerContext*, const Request*, ServerWriter<Response>*)> method) {
+    handlers_.at(method_index).stream = [method = std::move(method)](
+                                            ServerContext& context,
+                                            internal::StreamCore& stream) -> Status {
+      Request request;
+      if (!internal::StreamRead(stream, &request)) {
+        return InvalidArgumentError("a server-streaming call arrived without its request");
+      }
+      ServerWriter<Response> writer(&stream);
+      return method(&context, &request, &writer);
+    };
+  }
+
+  template <typename Request, typename Response>
+  void AddClientStreamingHandler(
+      size_t method_index,
+      std::function<Status(ServerContext*, ServerReader<Request>*, Response*)> method) {
+    handlers_.at(method_index).stream = [method = std::move(method)](
+                                            ServerContext& context,
+                                            internal::StreamCore& stream) -> Status {
+      ServerReader<Request> reader(&stream);
+      Response response;
+      Status status = method(&context, &reader, &response);
+      if (status.ok() && !internal::StreamWrite(stream, response)) {
+        return UnavailableError("the client went away before the response");
+      }
+      return status;
+    };
+  }
+
+  template <typename Request, typename Response>
+  void AddBidiStreamingHandler(
+      size_t method_index,
+      std::function<Status(ServerContext*, ServerReaderWriter<Response, Request>*)> method) {
+    handlers_.at(method_index).stream = [method = std::move(method)](
+                                            ServerContext& context,
+                                            internal::StreamCore& stream) -> Status {
+      ServerReaderWriter<Response, Request> stream_rw(&stream);
+      return method(&context, &stream_rw);
     };
   }
 

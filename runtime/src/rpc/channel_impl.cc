@@ -36,6 +36,12 @@ ChannelImpl::ChannelImpl(std::shared_ptr<Broker> broker, ChannelOptions options)
 
 ChannelImpl::~ChannelImpl() {
   if (listener_id_ != 0) core_.transport().RemoveConnectionListener(listener_id_);
+  std::unordered_map<std::string, std::shared_ptr<StreamCore>> streams;
+  {
+    std::lock_guard<std::mutex> lock(calls_mu_);
+    streams.swap(streams_);
+  }
+  for (auto& [id, stream] : streams) stream->Cancel(CancelledError("the channel was destroyed"));
   if (reply_consumer_ != 0) core_.transport().ReleaseConsumer(reply_consumer_);
   std::unordered_map<std::string, Pending> calls;
   {
@@ -124,9 +130,14 @@ void ChannelImpl::OnConnectionLost(const Status& why) {
     exchanges_bound_.clear();
   }
   std::vector<std::string> ids;
+  std::vector<std::shared_ptr<StreamCore>> streams;
   {
     std::lock_guard<std::mutex> lock(calls_mu_);
     for (auto& [id, p] : calls_) ids.push_back(id);
+    for (auto& [id, stream] : streams_) streams.push_back(stream);
+  }
+  for (auto& stream : streams) {
+    stream->Fail(UnavailableError(fmt::format("stream failed: {}", why.message())));
   }
   for (const auto& id : ids) {
     Finish(id, UnavailableError(fmt::format("call failed: {}", why.message())), nullptr);
@@ -246,6 +257,20 @@ void ChannelImpl::OnReply(Message&& reply) {
   }
   core_.transport().Settle(reply_consumer_, tag, Settlement::kAck);
   const std::string& id = *reply.properties.correlation_id;
+  if (reply.properties.type && *reply.properties.type == kStreamResponseType) {
+    std::shared_ptr<StreamCore> stream;
+    {
+      std::lock_guard<std::mutex> lock(calls_mu_);
+      auto it = streams_.find(id);
+      if (it != streams_.end()) stream = it->second;
+    }
+    if (stream) {
+      stream->OnEnvelope(reply);
+    } else {
+      ++dropped_replies_;
+    }
+    return;
+  }
   Status error;
   bool finished = DecodeErrorReply(reply, &error) ? Finish(id, std::move(error), &reply)
                                                   : Finish(id, OkStatus(), &reply);
@@ -363,9 +388,77 @@ void ChannelImpl::StartPublish(const ServiceSpec& service, size_t method_index,
   if (done) done(s);
 }
 
+std::shared_ptr<StreamCore> ChannelImpl::OpenStream(const ServiceSpec& service, size_t method_index,
+                                                    ClientContext* context,
+                                                    const google::protobuf::Message* initial,
+                                                    bool last) {
+  const MethodSpec& method = service.methods.at(method_index);
+  ResolvedExchange exchange = core_.ResolveExchange(service.exchange);
+  StreamSettings settings{.window = options_.stream_window,
+                          .keepalive = options_.stream_keepalive,
+                          .deadline = context->deadline()};
+  auto stream = std::make_shared<StreamCore>(StreamCore::Role::kClient, core_, *publisher_,
+                                             exchange.name, settings);
+  auto fail = [&](const Status& s) {
+    stream->Fail(s);
+    return stream;
+  };
+  if (method.kind == MethodKind::kUnary || method.kind == MethodKind::kFireAndForget) {
+    return fail(
+        InvalidArgumentError(fmt::format("{} is not a streaming method", method.routing_key)));
+  }
+  if (context->IsCancelled()) return fail(CancelledError("the call was cancelled"));
+  FieldTable headers;
+  for (const auto& [key, value] : context->metadata()) {
+    if (key.rfind(kReservedHeaderPrefix, 0) == 0) {
+      return fail(InvalidArgumentError(
+          fmt::format("metadata key '{}' is reserved (prefix x-brokrpc-)", key)));
+    }
+    headers.Set(key, value);
+  }
+  if (exchange.name.empty()) {
+    return fail(FailedPreconditionError(
+        fmt::format("service {}: no exchange name (RabbitMQ refuses the default exchange); set the "
+                    "(brokrpc.spec.v1.exchange) option or BrokerOptions::default_exchange.name",
+                    service.full_name)));
+  }
+  Status ready = EnsureReplyQueue();
+  if (ready.ok()) ready = EnsureExchange(exchange, true);
+  if (!ready.ok()) return fail(ready);
+  std::vector<google::protobuf::Any> payloads;
+  if (initial != nullptr) payloads.emplace_back().PackFrom(*initial);
+  {
+    std::lock_guard<std::mutex> lock(calls_mu_);
+    streams_[stream->id_hex()] = stream;
+  }
+  context->set_correlation_id(stream->id_hex());
+  std::weak_ptr<ChannelImpl> weak = weak_from_this();
+  std::string id = stream->id_hex();
+  stream->set_on_done([weak, id] {
+    if (auto self = weak.lock()) {
+      std::lock_guard<std::mutex> lock(self->calls_mu_);
+      self->streams_.erase(id);
+    }
+  });
+  std::weak_ptr<StreamCore> weak_stream = stream;
+  context->SetCancelHook([weak_stream] {
+    if (auto s = weak_stream.lock()) s->Cancel(CancelledError("cancelled by the client"));
+  });
+  stream->Open(std::string(method.routing_key), reply_queue_, headers, std::move(payloads), last);
+  return stream;
+}
+
 }  // namespace brokrpc::internal
 
 namespace brokrpc {
+
+std::shared_ptr<internal::StreamCore> Channel::OpenStream(const ServiceSpec& service,
+                                                          size_t method_index,
+                                                          ClientContext* context,
+                                                          const google::protobuf::Message* initial,
+                                                          bool last) {
+  return impl_->OpenStream(service, method_index, context, initial, last);
+}
 
 Channel::Channel(std::shared_ptr<internal::ChannelImpl> impl) : impl_(std::move(impl)) {}
 Channel::~Channel() = default;

@@ -13,6 +13,7 @@
 #include "broker_core.h"
 #include "brokrpc/channel.h"
 #include "publisher_impl.h"
+#include "rpc/stream_core.h"
 #include "rpc/wire.h"
 
 namespace brokrpc::internal {
@@ -35,6 +36,10 @@ class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
                  Message message);
   void StartPublish(const ServiceSpec& service, size_t method, ClientContext* context,
                     Message message, std::function<void(Status)> done);
+
+  std::shared_ptr<StreamCore> OpenStream(const ServiceSpec& service, size_t method,
+                                         ClientContext* context,
+                                         const google::protobuf::Message* initial, bool last);
 
   const std::shared_ptr<Broker>& broker() const { return broker_; }
   const ChannelOptions& options() const { return options_; }
@@ -74,6 +79,8 @@ class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
 
   std::mutex calls_mu_;
   std::unordered_map<std::string, Pending> calls_;
+  // Open streams by correlation id (guarded by calls_mu_).
+  std::unordered_map<std::string, std::shared_ptr<StreamCore>> streams_;
   std::atomic<uint64_t> dropped_replies_{0};
 };
 

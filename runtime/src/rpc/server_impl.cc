@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "brokrpc/spec/v1/call.pb.h"
 #include "log.h"
 #include "rpc/wire.h"
+#include "uuid.h"
 
 namespace brokrpc::internal {
 namespace {
@@ -58,7 +60,7 @@ Status ServerImpl::RegisterService(Service* service) {
   for (size_t i = 0; i < spec.methods.size(); ++i) {
     const MethodSpec& m = spec.methods[i];
     const Service::Handler& h = service->handler(i);
-    if (!h.unary && !h.fire_and_forget) continue;
+    if (!h.unary && !h.fire_and_forget && !h.stream) continue;
     for (const auto& e : endpoints_) {
       if (e.method->routing_key == m.routing_key && e.exchange.name == exchange.name) {
         return InvalidArgumentError(
@@ -91,6 +93,7 @@ Status ServerImpl::Start() {
     replies_ = std::make_unique<PublisherImpl>(core_, PublisherOptions{},
                                                MiddlewareChain<Message, Status>{});
   }
+  if (Status s = StartStreamQueue(); !s.ok()) return s.WithContext("serve streams");
   for (size_t i = 0; i < endpoints_.size(); ++i) {
     Endpoint& e = endpoints_[i];
     std::string what = fmt::format("serve {}", e.method->routing_key);
@@ -103,8 +106,18 @@ Status ServerImpl::Start() {
       s = queue.status();
     }
     if (s.ok()) {
-      AsyncConsumerHandler handler =
-          e.method->kind == MethodKind::kFireAndForget ? FireAndForgetHandler(e) : UnaryHandler(e);
+      AsyncConsumerHandler handler;
+      switch (e.method->kind) {
+        case MethodKind::kUnary:
+          handler = UnaryHandler(e);
+          break;
+        case MethodKind::kFireAndForget:
+          handler = FireAndForgetHandler(e);
+          break;
+        default:
+          handler = StreamHandler(e);
+          break;
+      }
       e.consumer = std::make_shared<ConsumerImpl>(core_, *queue, std::move(handler));
       s = e.consumer->Start(e.prefetch, false);
     }
@@ -131,12 +144,35 @@ void ServerImpl::StopEndpoints(size_t count, SystemClock::time_point deadline) {
   for (size_t i = 0; i < count; ++i) {
     if (endpoints_[i].consumer) drained &= endpoints_[i].consumer->WaitIdle(ToSteady(deadline));
   }
+  {
+    // Running streams may finish until the deadline; then they are cancelled.
+    std::unique_lock<std::mutex> lock(streams_mu_);
+    bool streams_done =
+        streams_cv_.wait_until(lock, ToSteady(deadline), [this] { return running_streams_ == 0; });
+    if (!streams_done) {
+      auto streams = streams_;
+      lock.unlock();
+      for (auto& [id, stream] : streams) {
+        stream->Cancel(UnavailableError("the server is shutting down"));
+      }
+      drained = false;
+    }
+  }
   if (!drained) {
     std::lock_guard<std::mutex> lock(active_mu_);
     for (ServerContext* ctx : active_) ctx->Cancel();
   }
+  ReapStreamThreads(/*all=*/true);
   for (size_t i = 0; i < count; ++i) {
     if (endpoints_[i].consumer) endpoints_[i].consumer->Release();
+  }
+  if (stream_consumer_ != 0) {
+    core_.transport().ReleaseConsumer(stream_consumer_);
+    stream_consumer_ = 0;
+  }
+  if (listener_id_ != 0) {
+    core_.transport().RemoveConnectionListener(listener_id_);
+    listener_id_ = 0;
   }
 }
 
@@ -232,6 +268,162 @@ AsyncConsumerHandler ServerImpl::FireAndForgetHandler(const Endpoint& endpoint) 
     };
     settle(Guarded([&] { return RunChain(chain_, message, terminal); }));
   };
+}
+
+Status ServerImpl::StartStreamQueue() {
+  std::vector<const Endpoint*> streaming;
+  for (const auto& e : endpoints_) {
+    if (e.method->kind != MethodKind::kUnary && e.method->kind != MethodKind::kFireAndForget) {
+      streaming.push_back(&e);
+    }
+  }
+  if (streaming.empty() || stream_consumer_ != 0) return OkStatus();
+  if (listener_id_ == 0) {
+    listener_id_ = core_.transport().AddConnectionListener(
+        ConnectionListener{.on_lost = [this](const Status& why) {
+          FailStreams(UnavailableError(fmt::format("stream failed: {}", why.message())));
+        }});
+  }
+  auto queue = core_.DeclareQueue(core_.ResolveQueue(
+      QueueOptions{.name = "stream." + NewUuidHex(), .exclusive = true, .auto_delete = true}));
+  if (!queue.ok()) return queue.status();
+  stream_queue_ = *queue;
+  std::set<std::string> bound;
+  for (const Endpoint* e : streaming) {
+    if (!bound.insert(e->exchange.name).second) continue;
+    BROKRPC_RETURN_IF_ERROR(core_.DeclareExchange(e->exchange));
+    BROKRPC_RETURN_IF_ERROR(
+        core_.transport().BindQueue(stream_queue_, e->exchange.name, stream_queue_, {}));
+  }
+  auto consumer = core_.transport().StartConsumer(ConsumeRequest{
+      .queue = stream_queue_,
+      .prefetch_count = 0,
+      .exclusive = true,
+      .on_delivery = [this](Message&& m) { OnStreamEnvelope(std::move(m)); },
+      .on_gone =
+          [this](Status why) {
+            FailStreams(UnavailableError(fmt::format("stream queue lost: {}", why.message())));
+          }});
+  if (!consumer.ok()) return consumer.status();
+  stream_consumer_ = *consumer;
+  return OkStatus();
+}
+
+void ServerImpl::FailStreams(const Status& why) {
+  std::map<std::string, std::shared_ptr<StreamCore>> streams;
+  {
+    std::lock_guard<std::mutex> lock(streams_mu_);
+    streams = streams_;
+  }
+  for (auto& [id, stream] : streams) stream->Fail(why);
+}
+
+void ServerImpl::OnStreamEnvelope(Message&& message) {
+  uint64_t tag = message.delivery ? message.delivery->delivery_tag : 0;
+  core_.transport().Settle(stream_consumer_, tag, Settlement::kAck);
+  if (!message.properties.correlation_id) return;
+  std::shared_ptr<StreamCore> stream;
+  {
+    std::lock_guard<std::mutex> lock(streams_mu_);
+    auto it = streams_.find(*message.properties.correlation_id);
+    if (it != streams_.end()) stream = it->second;
+  }
+  if (stream) stream->OnEnvelope(message);
+}
+
+AsyncConsumerHandler ServerImpl::StreamHandler(const Endpoint& endpoint) {
+  const RawStreamHandler* handler = &endpoint.service->handler(endpoint.index).stream;
+  std::string routing_key(endpoint.method->routing_key);
+  return [this, handler, routing_key](Message& request, Settle settle) {
+    spec::v1::StreamRequest env;
+    const auto& p = request.properties;
+    if (!p.reply_to || !p.correlation_id || !p.type || *p.type != kStreamRequestType ||
+        !env.ParseFromString(request.body) || !env.has_start()) {
+      BROKRPC_LOG_WARNING("{}: rejecting a message that does not open a stream", routing_key);
+      settle(ConsumeResult::Reject(InvalidArgumentError("not a stream opening")));
+      return;
+    }
+    auto deadline = RequestDeadline(request);
+    if (deadline && SystemClock::now() >= *deadline) {
+      settle(ConsumeResult::Ack());
+      return;
+    }
+    StreamSettings settings{.window = options_.stream_window,
+                            .keepalive = options_.stream_keepalive,
+                            .deadline = deadline};
+    std::string exchange = request.delivery ? request.delivery->exchange : request.exchange;
+    auto stream = std::make_shared<StreamCore>(StreamCore::Role::kServer, core_, *replies_,
+                                               exchange, settings);
+    std::vector<google::protobuf::Any> initial(env.start().payloads().begin(),
+                                               env.start().payloads().end());
+    bool full;
+    {
+      std::lock_guard<std::mutex> lock(streams_mu_);
+      full = running_streams_ >= options_.max_concurrent_streams;
+      if (!full) {
+        ++running_streams_;
+        streams_[*p.correlation_id] = stream;
+      }
+    }
+    stream->Accept(request, stream_queue_, env.uuid(), std::move(initial), env.start().last(),
+                   env.start().window());
+    settle(ConsumeResult::Ack());
+    if (full) {
+      stream->End(ResourceExhaustedError(fmt::format(
+          "{}: the server runs {} streams already", routing_key, options_.max_concurrent_streams)));
+      return;
+    }
+    std::string id = *p.correlation_id;
+    stream->set_on_done([this, id] {
+      std::lock_guard<std::mutex> lock(streams_mu_);
+      streams_.erase(id);
+    });
+    ReapStreamThreads(/*all=*/false);
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    std::thread t([this, stream, request, handler, done]() mutable {
+      RunStream(std::move(stream), std::move(request), handler);
+      *done = true;
+    });
+    std::lock_guard<std::mutex> lock(streams_mu_);
+    stream_threads_.push_back(StreamThread{std::move(t), done});
+  };
+}
+
+void ServerImpl::RunStream(std::shared_ptr<StreamCore> stream, Message request,
+                           const RawStreamHandler* handler) {
+  ServerContext context(request);
+  stream->set_context(&context);
+  Track(&context, true);
+  Status status;
+  ConsumeResult r = Guarded([&] {
+    status = (*handler)(context, *stream);
+    return ConsumeResult::Ack();
+  });
+  if (!r.is_ack()) status = r.status();
+  Track(&context, false);
+  stream->set_context(nullptr);
+  stream->End(status);
+  std::lock_guard<std::mutex> lock(streams_mu_);
+  --running_streams_;
+  streams_cv_.notify_all();
+}
+
+void ServerImpl::ReapStreamThreads(bool all) {
+  std::vector<std::thread> finished;
+  {
+    std::lock_guard<std::mutex> lock(streams_mu_);
+    for (auto it = stream_threads_.begin(); it != stream_threads_.end();) {
+      if (all || it->done->load()) {
+        finished.push_back(std::move(it->thread));
+        it = stream_threads_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& t : finished) {
+    if (t.joinable()) t.join();
+  }
 }
 
 void ServerImpl::SendReply(const Message& request,

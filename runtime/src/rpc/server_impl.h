@@ -2,18 +2,21 @@
 #ifndef BROKRPC_SRC_RPC_SERVER_IMPL_H_
 #define BROKRPC_SRC_RPC_SERVER_IMPL_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "broker_core.h"
 #include "brokrpc/server.h"
 #include "consumer_impl.h"
 #include "publisher_impl.h"
+#include "rpc/stream_core.h"
 #include "rpc/wire.h"
 
 namespace brokrpc::internal {
@@ -44,6 +47,13 @@ class ServerImpl {
 
   AsyncConsumerHandler UnaryHandler(const Endpoint& endpoint);
   AsyncConsumerHandler FireAndForgetHandler(const Endpoint& endpoint);
+  AsyncConsumerHandler StreamHandler(const Endpoint& endpoint);
+  // The server's stream queue: declared, consumed, and bound to every streaming exchange.
+  Status StartStreamQueue();
+  void OnStreamEnvelope(Message&& message);
+  void RunStream(std::shared_ptr<StreamCore> stream, Message request, const RawStreamHandler* h);
+  void ReapStreamThreads(bool all);
+  void FailStreams(const Status& why);
   // Publishes `reply` to the request's exchange / reply_to; acks the request once confirmed.
   void SendReply(const Message& request, const std::map<std::string, std::string>& metadata,
                  Message reply, Settle settle);
@@ -64,6 +74,20 @@ class ServerImpl {
 
   std::mutex active_mu_;
   std::set<ServerContext*> active_;
+
+  // Streams (guarded by streams_mu_).
+  std::mutex streams_mu_;
+  std::condition_variable streams_cv_;
+  std::map<std::string, std::shared_ptr<StreamCore>> streams_;
+  struct StreamThread {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<StreamThread> stream_threads_;
+  size_t running_streams_ = 0;
+  std::string stream_queue_;
+  uint64_t stream_consumer_ = 0;
+  uint64_t listener_id_ = 0;
 };
 
 }  // namespace brokrpc::internal

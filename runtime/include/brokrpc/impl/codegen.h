@@ -17,6 +17,7 @@
 #include "brokrpc/service.h"
 #include "brokrpc/status.h"
 #include "brokrpc/status_or.h"
+#include "brokrpc/stream.h"
 
 namespace brokrpc::internal {
 
@@ -84,6 +85,34 @@ std::future<Status> AsyncFireAndForget(Channel* channel, const ServiceSpec& serv
   channel->StartPublish(service, method, context, std::move(out),
                         [promise](Status s) { promise->set_value(std::move(s)); });
   return future;
+}
+
+template <typename Request, typename Response>
+std::unique_ptr<ClientReader<Response>> ServerStreamingCall(Channel* channel,
+                                                            const ServiceSpec& service,
+                                                            size_t method, ClientContext* context,
+                                                            const Request& request) {
+  return std::make_unique<ClientReader<Response>>(
+      channel->OpenStream(service, method, context, &request, /*last=*/true));
+}
+
+template <typename Request, typename Response>
+std::unique_ptr<ClientWriter<Request, Response>> ClientStreamingCall(Channel* channel,
+                                                                     const ServiceSpec& service,
+                                                                     size_t method,
+                                                                     ClientContext* context,
+                                                                     Response* response) {
+  return std::make_unique<ClientWriter<Request, Response>>(
+      channel->OpenStream(service, method, context, nullptr, /*last=*/false), response);
+}
+
+template <typename Request, typename Response>
+std::unique_ptr<ClientReaderWriter<Request, Response>> BidiStreamingCall(Channel* channel,
+                                                                         const ServiceSpec& service,
+                                                                         size_t method,
+                                                                         ClientContext* context) {
+  return std::make_unique<ClientReaderWriter<Request, Response>>(
+      channel->OpenStream(service, method, context, nullptr, /*last=*/false));
 }
 
 }  // namespace brokrpc::internal

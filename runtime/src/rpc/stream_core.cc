@@ -1,0 +1,443 @@
+#include "rpc/stream_core.h"
+
+#include <fmt/format.h>
+
+#include "brokrpc/serializer.h"
+#include "brokrpc/spec/v1/call.pb.h"
+#include "log.h"
+#include "uuid.h"
+
+namespace brokrpc::internal {
+namespace {
+
+using spec::v1::StreamRequest;
+using spec::v1::StreamResponse;
+
+std::string FromHex(const std::string& hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
+template <typename End>
+Status StatusOfEnd(const End& end) {
+  StatusCode code = StatusCodeFromInt(static_cast<int>(end.code()));
+  return Status(code, end.has_error() ? end.error().message() : std::string());
+}
+
+template <typename End>
+void FillEnd(End* end, const Status& status) {
+  end->set_code(static_cast<google::rpc::Code>(status.code()));
+  if (!status.ok()) end->mutable_error()->set_message(status.message());
+}
+
+std::chrono::steady_clock::time_point ToSteady(SystemClock::time_point t) {
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(t - SystemClock::now());
+}
+
+}  // namespace
+
+void PackAny(const google::protobuf::Message& message, google::protobuf::Any* any) {
+  any->PackFrom(message);
+}
+
+StreamCore::StreamCore(Role role, BrokerCore& core, PublisherImpl& publisher, std::string exchange,
+                       StreamSettings settings)
+    : role_(role),
+      core_(core),
+      publisher_(publisher),
+      exchange_(std::move(exchange)),
+      settings_(settings) {
+  id_hex_ = NewUuidHex();
+  id_bytes_ = FromHex(id_hex_);
+  last_sent_ = SystemClock::now();
+}
+
+StreamCore::~StreamCore() {
+  if (keepalive_timer_ != 0) core_.timers().Cancel(keepalive_timer_);
+}
+
+void StreamCore::set_context(ServerContext* context) {
+  std::lock_guard<std::mutex> lock(mu_);
+  context_ = context;
+  if (ended_ && context_ != nullptr) context_->Cancel();
+}
+
+bool StreamCore::cancelled() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ended_ && !final_status_.ok();
+}
+
+// ---------------------------------------------------------------- sending
+
+void StreamCore::SendLocked(const std::function<void(void*)>& fill, const std::string& reply_to) {
+  Message m;
+  m.exchange = exchange_;
+  m.routing_key = peer_address_;
+  if (role_ == Role::kClient) {
+    StreamRequest env;
+    env.set_uuid(id_bytes_);
+    env.set_index(next_out_index_++);
+    fill(&env);
+    m.body = env.SerializeAsString();
+    m.properties.type = std::string(kStreamRequestType);
+  } else {
+    StreamResponse env;
+    env.set_uuid(id_bytes_);
+    env.set_index(next_out_index_++);
+    fill(&env);
+    m.body = env.SerializeAsString();
+    m.properties.type = std::string(kStreamResponseType);
+  }
+  m.properties.content_type = std::string(kProtobufContentType);
+  m.properties.correlation_id = id_hex_;
+  if (!reply_to.empty()) m.properties.reply_to = reply_to;
+  FillMessageDefaults(&m);
+  last_sent_ = SystemClock::now();
+  std::weak_ptr<StreamCore> weak = weak_from_this();
+  BrokerCore* core = &core_;
+  std::string peer = peer_address_;
+  publisher_.PublishRaw(std::move(m), /*mandatory=*/true, [weak, core, peer](Status s) {
+    if (s.ok()) return;
+    // Not under mu_: this can run synchronously inside PublishRaw.
+    core->pool().Post([weak, peer, s] {
+      if (auto self = weak.lock()) {
+        self->Fail(UnavailableError(fmt::format("stream {}: the peer's queue '{}' is gone: {}",
+                                                self->id_hex_, peer, s.message())));
+      }
+    });
+  });
+}
+
+void StreamCore::SendEndLocked(const Status& status) {
+  if (end_sent_ || peer_address_.empty()) return;
+  end_sent_ = true;
+  half_closed_ = true;
+  if (role_ == Role::kClient) {
+    SendLocked([&](void* e) { FillEnd(static_cast<StreamRequest*>(e)->mutable_end(), status); },
+               "");
+  } else {
+    SendLocked([&](void* e) { FillEnd(static_cast<StreamResponse*>(e)->mutable_end(), status); },
+               "");
+  }
+}
+
+// ---------------------------------------------------------------- opening
+
+void StreamCore::Open(const std::string& routing_key, const std::string& reply_to,
+                      const FieldTable& headers, std::vector<google::protobuf::Any> initial,
+                      bool last) {
+  std::unique_lock<std::mutex> lock(mu_);
+  Message m;
+  m.exchange = exchange_;
+  m.routing_key = routing_key;
+  StreamRequest env;
+  env.set_uuid(id_bytes_);
+  env.set_index(next_out_index_++);
+  auto* start = env.mutable_start();
+  for (auto& any : initial) *start->add_payloads() = std::move(any);
+  start->set_last(last);
+  start->set_window(settings_.window);
+  m.body = env.SerializeAsString();
+  m.properties.content_type = std::string(kProtobufContentType);
+  m.properties.type = std::string(kStreamRequestType);
+  m.properties.correlation_id = id_hex_;
+  m.properties.reply_to = reply_to;
+  m.properties.headers = headers;
+  if (settings_.deadline) {
+    m.set_ttl(std::chrono::duration_cast<std::chrono::milliseconds>(*settings_.deadline -
+                                                                    SystemClock::now()));
+    m.properties.headers.Set(std::string(kDeadlineHeader),
+                             FieldValue(ToEpochMillis(*settings_.deadline)));
+  }
+  FillMessageDefaults(&m);
+  if (last) half_closed_ = true;
+  last_sent_ = SystemClock::now();
+  std::weak_ptr<StreamCore> weak = weak_from_this();
+  BrokerCore* core = &core_;
+  std::string key = routing_key;
+  lock.unlock();
+  publisher_.PublishRaw(std::move(m), /*mandatory=*/true, [weak, core, key](Status s) {
+    if (s.ok()) return;
+    core->pool().Post([weak, key, s] {
+      if (auto self = weak.lock()) {
+        self->Fail(
+            s.message().find("312") != std::string::npos
+                ? UnavailableError(fmt::format("no server is consuming {}: {}", key, s.message()))
+                : s);
+      }
+    });
+  });
+  ArmKeepalive();
+}
+
+void StreamCore::Accept(const Message& request, const std::string& stream_queue,
+                        std::string id_bytes, std::vector<google::protobuf::Any> initial, bool last,
+                        uint32_t client_window) {
+  std::unique_lock<std::mutex> lock(mu_);
+  id_bytes_ = std::move(id_bytes);
+  id_hex_ = *request.properties.correlation_id;
+  peer_address_ = *request.properties.reply_to;
+  next_in_index_ = 1;
+  send_credit_ = client_window;
+  for (auto& any : initial) inbound_.push_back(std::move(any));
+  peer_half_closed_ = last;
+  SendLocked(
+      [&](void* e) {
+        static_cast<StreamResponse*>(e)->mutable_start()->set_window(settings_.window);
+      },
+      stream_queue);
+  lock.unlock();
+  ArmKeepalive();
+}
+
+// ---------------------------------------------------------------- application side
+
+void StreamCore::DeadlineLocked() {
+  Status s = DeadlineExceededError(fmt::format("stream {}: deadline exceeded", id_hex_));
+  SendEndLocked(s);
+  FinishLocked(s);
+}
+
+bool StreamCore::WaitLocked(std::unique_lock<std::mutex>& lock,
+                            const std::function<bool()>& ready) {
+  if (settings_.deadline) {
+    if (!cv_.wait_until(lock, ToSteady(*settings_.deadline), ready)) {
+      DeadlineLocked();
+      return false;
+    }
+    return true;
+  }
+  cv_.wait(lock, ready);
+  return true;
+}
+
+bool StreamCore::Write(const google::protobuf::Message& message) {
+  if (core_.transport().OnTransportThread()) return false;
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!WaitLocked(lock, [&] {
+        return ended_ || half_closed_ || (send_credit_ > 0 && !peer_address_.empty());
+      })) {
+    return false;
+  }
+  if (ended_ || half_closed_) return false;
+  --send_credit_;
+  google::protobuf::Any any;
+  any.PackFrom(message);
+  if (role_ == Role::kClient) {
+    SendLocked(
+        [&](void* e) { *static_cast<StreamRequest*>(e)->mutable_part()->add_payloads() = any; },
+        "");
+  } else {
+    SendLocked(
+        [&](void* e) { *static_cast<StreamResponse*>(e)->mutable_part()->add_payloads() = any; },
+        "");
+  }
+  return true;
+}
+
+bool StreamCore::Read(google::protobuf::Message* message) {
+  if (core_.transport().OnTransportThread()) return false;
+  std::unique_lock<std::mutex> lock(mu_);
+  bool waited = WaitLocked(lock, [&] {
+    return !inbound_.empty() || peer_half_closed_ || (ended_ && !final_status_.ok());
+  });
+  if (!waited || inbound_.empty()) return false;
+  google::protobuf::Any any = std::move(inbound_.front());
+  inbound_.pop_front();
+  if (++consumed_since_grant_ >= std::max<uint32_t>(1, settings_.window / 2) && !ended_ &&
+      !peer_half_closed_ && !peer_address_.empty()) {
+    uint32_t grant = consumed_since_grant_;
+    consumed_since_grant_ = 0;
+    if (role_ == Role::kClient) {
+      SendLocked(
+          [&](void* e) { static_cast<StreamRequest*>(e)->mutable_credit()->set_grant(grant); }, "");
+    } else {
+      SendLocked(
+          [&](void* e) { static_cast<StreamResponse*>(e)->mutable_credit()->set_grant(grant); },
+          "");
+    }
+  }
+  lock.unlock();
+  if (!any.UnpackTo(message)) {
+    Cancel(InvalidArgumentError(fmt::format("stream {}: expected a {}, got {}", id_hex_,
+                                            message->GetTypeName(), any.type_url())));
+    return false;
+  }
+  return true;
+}
+
+bool StreamCore::WritesDone() {
+  if (role_ != Role::kClient) return false;
+  std::unique_lock<std::mutex> lock(mu_);
+  if (half_closed_ || ended_) return !ended_ || final_status_.ok();
+  if (!WaitLocked(lock, [&] { return ended_ || !peer_address_.empty(); })) return false;
+  if (ended_) return false;
+  SendEndLocked(OkStatus());
+  return true;
+}
+
+Status StreamCore::Finish() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!WaitLocked(lock, [&] { return ended_; })) return final_status_;
+  return final_status_;
+}
+
+void StreamCore::Cancel(const Status& status) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (ended_) return;
+  SendEndLocked(status);
+  FinishLocked(status);
+}
+
+void StreamCore::End(const Status& status) {
+  std::unique_lock<std::mutex> lock(mu_);
+  Status final = status;
+  // Past the deadline the handler's outcome (often a read or write that failed because of it)
+  // is reported as what it is.
+  if (settings_.deadline && SystemClock::now() >= *settings_.deadline) {
+    final = DeadlineExceededError(fmt::format("stream {}: deadline exceeded", id_hex_));
+  }
+  if (ended_ && !final_status_.ok()) final = final_status_;  // cancelled: say so
+  SendEndLocked(final);
+  FinishLocked(final);
+}
+
+void StreamCore::Fail(const Status& status) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (ended_) return;
+  end_sent_ = true;  // the peer cannot be reached
+  FinishLocked(status);
+}
+
+void StreamCore::FinishLocked(const Status& status) {
+  if (!ended_) {
+    ended_ = true;
+    final_status_ = status;
+    if (context_ != nullptr && !status.ok()) context_->Cancel();
+  }
+  cv_.notify_all();
+  bool done = end_sent_ || role_ == Role::kClient;
+  if (done && !done_called_ && on_done_) {
+    done_called_ = true;
+    auto on_done = on_done_;
+    core_.pool().Post(on_done);
+  }
+}
+
+// ---------------------------------------------------------------- liveness
+
+void StreamCore::ArmKeepalive() {
+  std::weak_ptr<StreamCore> weak = weak_from_this();
+  keepalive_timer_ = core_.timers().ScheduleAfter(settings_.keepalive, [weak] {
+    if (auto self = weak.lock()) self->OnKeepalive();
+  });
+}
+
+void StreamCore::OnKeepalive() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (ended_ && (end_sent_ || role_ == Role::kClient)) return;
+    if (settings_.deadline && SystemClock::now() >= *settings_.deadline && !ended_) {
+      DeadlineLocked();
+      return;
+    }
+    if (!peer_address_.empty() && SystemClock::now() - last_sent_ >= settings_.keepalive / 2) {
+      if (role_ == Role::kClient) {
+        SendLocked([](void* e) { static_cast<StreamRequest*>(e)->mutable_ping(); }, "");
+      } else {
+        SendLocked([](void* e) { static_cast<StreamResponse*>(e)->mutable_ping(); }, "");
+      }
+    }
+  }
+  ArmKeepalive();
+}
+
+// ---------------------------------------------------------------- receiving
+
+void StreamCore::OnEnvelope(const Message& message) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto check_index = [&](uint64_t index) {
+    if (index < next_in_index_) return false;  // a duplicate
+    if (index > next_in_index_) {
+      Status s = DataLossError(fmt::format("stream {}: envelope {} arrived, {} was expected",
+                                           id_hex_, index, next_in_index_));
+      SendEndLocked(s);
+      FinishLocked(s);
+      return false;
+    }
+    ++next_in_index_;
+    return true;
+  };
+  auto on_part = [&](const auto& part) {
+    for (const auto& any : part.payloads()) inbound_.push_back(any);
+    if (inbound_.size() > settings_.window) {
+      Status s = ResourceExhaustedError(
+          fmt::format("stream {}: the peer sent more than the window of {} messages", id_hex_,
+                      settings_.window));
+      SendEndLocked(s);
+      FinishLocked(s);
+    }
+  };
+  if (role_ == Role::kClient) {
+    StreamResponse env;
+    if (!env.ParseFromString(message.body) || !check_index(env.index())) return;
+    switch (env.event_case()) {
+      case StreamResponse::kStart:
+        if (message.properties.reply_to) peer_address_ = *message.properties.reply_to;
+        send_credit_ += env.start().window();
+        if (ended_ && !end_sent_) SendEndLocked(final_status_);  // cancelled before the answer
+        break;
+      case StreamResponse::kPart:
+        on_part(env.part());
+        break;
+      case StreamResponse::kEnd:
+        peer_half_closed_ = true;
+        end_sent_ = true;  // the server is gone from this stream; nothing more to tell it
+        FinishLocked(StatusOfEnd(env.end()));
+        break;
+      case StreamResponse::kCredit:
+        send_credit_ += env.credit().grant();
+        break;
+      default:
+        break;
+    }
+  } else {
+    StreamRequest env;
+    if (!env.ParseFromString(message.body) || !check_index(env.index())) return;
+    switch (env.event_case()) {
+      case StreamRequest::kPart:
+        on_part(env.part());
+        break;
+      case StreamRequest::kEnd: {
+        Status s = StatusOfEnd(env.end());
+        peer_half_closed_ = true;
+        if (!s.ok()) FinishLocked(s);  // the client cancelled
+        break;
+      }
+      case StreamRequest::kCredit:
+        send_credit_ += env.credit().grant();
+        break;
+      default:
+        break;
+    }
+  }
+  cv_.notify_all();
+}
+
+// ---------------------------------------------------------------- typed-stream entry points
+
+bool StreamWrite(StreamCore& core, const google::protobuf::Message& message) {
+  return core.Write(message);
+}
+bool StreamRead(StreamCore& core, google::protobuf::Message* message) { return core.Read(message); }
+bool StreamWritesDone(StreamCore& core) { return core.WritesDone(); }
+Status StreamFinish(StreamCore& core) { return core.Finish(); }
+void StreamCancel(StreamCore& core) {
+  core.Cancel(CancelledError("the stream was cancelled by the client"));
+}
+
+}  // namespace brokrpc::internal
