@@ -13,6 +13,32 @@ using google::protobuf::MethodDescriptor;
 using google::protobuf::io::Printer;
 
 namespace {
+
+enum class Shape { kUnary, kFireAndForget, kServerStreaming, kClientStreaming, kBidi };
+
+Shape ShapeOf(const MethodDescriptor* m) {
+  if (m->client_streaming() && m->server_streaming()) return Shape::kBidi;
+  if (m->client_streaming()) return Shape::kClientStreaming;
+  if (m->server_streaming()) return Shape::kServerStreaming;
+  return IsFireAndForget(m) ? Shape::kFireAndForget : Shape::kUnary;
+}
+
+const char* KindName(const MethodDescriptor* m) {
+  switch (ShapeOf(m)) {
+    case Shape::kUnary:
+      return "kUnary";
+    case Shape::kFireAndForget:
+      return "kFireAndForget";
+    case Shape::kServerStreaming:
+      return "kServerStreaming";
+    case Shape::kClientStreaming:
+      return "kClientStreaming";
+    case Shape::kBidi:
+      return "kBidiStreaming";
+  }
+  return "kUnary";
+}
+
 // Prints a "// ..." block line by line, so that each line gets the current indentation.
 void PrintComment(Printer* p, const std::string& block) {
   size_t start = 0;
@@ -47,7 +73,7 @@ ServiceGenerator::Vars ServiceGenerator::MethodVars(const MethodDescriptor* m, i
   v["request_type"] = CppStringLiteral(m->input_type()->full_name());
   v["response_type"] =
       CppStringLiteral(IsFireAndForget(m) ? std::string() : m->output_type()->full_name());
-  v["kind"] = IsFireAndForget(m) ? "kFireAndForget" : "kUnary";
+  v["kind"] = KindName(m);
   v["unimplemented"] = CppStringLiteral("method " + RoutingKey(m) + " is not implemented");
   const auto& options = m->options();
   v["queue"] = QueueLiteral(options.HasExtension(brokrpc::spec::v1::queue)
@@ -122,16 +148,37 @@ class Service : public ::brokrpc::Service {
     const MethodDescriptor* m = service_->method(i);
     Vars v = MethodVars(m, i);
     PrintComment(p, CommentBlock(m));
-    if (IsFireAndForget(m)) {
-      p->Print(
-          v,
-          R"tmpl(virtual ::brokrpc::ConsumeResult $Method$(::brokrpc::ServerContext* context, const $Request$* message);
+    switch (ShapeOf(m)) {
+      case Shape::kFireAndForget:
+        p->Print(
+            v,
+            R"tmpl(virtual ::brokrpc::ConsumeResult $Method$(::brokrpc::ServerContext* context, const $Request$* message);
 )tmpl");
-    } else {
-      p->Print(
-          v,
-          R"tmpl(virtual ::brokrpc::Status $Method$(::brokrpc::ServerContext* context, const $Request$* request, $Response$* response);
+        break;
+      case Shape::kUnary:
+        p->Print(
+            v,
+            R"tmpl(virtual ::brokrpc::Status $Method$(::brokrpc::ServerContext* context, const $Request$* request, $Response$* response);
 )tmpl");
+        break;
+      case Shape::kServerStreaming:
+        p->Print(
+            v,
+            R"tmpl(virtual ::brokrpc::Status $Method$(::brokrpc::ServerContext* context, const $Request$* request, ::brokrpc::ServerWriter<$Response$>* writer);
+)tmpl");
+        break;
+      case Shape::kClientStreaming:
+        p->Print(
+            v,
+            R"tmpl(virtual ::brokrpc::Status $Method$(::brokrpc::ServerContext* context, ::brokrpc::ServerReader<$Request$>* reader, $Response$* response);
+)tmpl");
+        break;
+      case Shape::kBidi:
+        p->Print(
+            v,
+            R"tmpl(virtual ::brokrpc::Status $Method$(::brokrpc::ServerContext* context, ::brokrpc::ServerReaderWriter<$Response$, $Request$>* stream);
+)tmpl");
+        break;
     }
   }
   p->Outdent();
@@ -145,7 +192,22 @@ void ServiceGenerator::GenerateStubMethods(Printer* p, bool pure) const {
     v["tail"] = pure ? " = 0" : " override";
     v["virtual"] = pure ? "virtual " : "";
     PrintComment(p, CommentBlock(m));
-    if (IsFireAndForget(m)) {
+    Shape shape = ShapeOf(m);
+    if (shape == Shape::kServerStreaming) {
+      p->Print(
+          v,
+          R"tmpl($virtual$std::unique_ptr<::brokrpc::ClientReader<$Response$>> $Method$(::brokrpc::ClientContext* context, const $Request$& request)$tail$;
+)tmpl");
+    } else if (shape == Shape::kClientStreaming) {
+      p->Print(v, R"tmpl(// The response is stored in `*response` by the writer's Finish().
+$virtual$std::unique_ptr<::brokrpc::ClientWriter<$Request$, $Response$>> $Method$(::brokrpc::ClientContext* context, $Response$* response)$tail$;
+)tmpl");
+    } else if (shape == Shape::kBidi) {
+      p->Print(
+          v,
+          R"tmpl($virtual$std::unique_ptr<::brokrpc::ClientReaderWriter<$Request$, $Response$>> $Method$(::brokrpc::ClientContext* context)$tail$;
+)tmpl");
+    } else if (shape == Shape::kFireAndForget) {
       p->Print(v, R"tmpl(// Fire-and-forget: OK once the broker confirmed and routed the message.
 $virtual$::brokrpc::Status $Method$(::brokrpc::ClientContext* context, const $Request$& message)$tail$;
 $virtual$std::future<::brokrpc::Status> $AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& message)$tail$;
@@ -241,7 +303,26 @@ void ServiceGenerator::GenerateDefinitions(Printer* p) const {
   for (int i = 0; i < service_->method_count(); ++i) {
     const MethodDescriptor* m = service_->method(i);
     Vars v = MethodVars(m, i);
-    if (IsFireAndForget(m)) {
+    Shape shape = ShapeOf(m);
+    if (shape == Shape::kServerStreaming) {
+      p->Print(v, R"tmpl(AddServerStreamingHandler<$Request$, $Response$>(
+    $kIndex$, [this](::brokrpc::ServerContext* context, const $Request$* request, ::brokrpc::ServerWriter<$Response$>* writer) {
+      return this->$Method$(context, request, writer);
+    });
+)tmpl");
+    } else if (shape == Shape::kClientStreaming) {
+      p->Print(v, R"tmpl(AddClientStreamingHandler<$Request$, $Response$>(
+    $kIndex$, [this](::brokrpc::ServerContext* context, ::brokrpc::ServerReader<$Request$>* reader, $Response$* response) {
+      return this->$Method$(context, reader, response);
+    });
+)tmpl");
+    } else if (shape == Shape::kBidi) {
+      p->Print(v, R"tmpl(AddBidiStreamingHandler<$Request$, $Response$>(
+    $kIndex$, [this](::brokrpc::ServerContext* context, ::brokrpc::ServerReaderWriter<$Response$, $Request$>* stream) {
+      return this->$Method$(context, stream);
+    });
+)tmpl");
+    } else if (shape == Shape::kFireAndForget) {
       p->Print(v, R"tmpl(AddFireAndForgetHandler<$Request$>(
     $kIndex$, [this](::brokrpc::ServerContext* context, const $Request$* message) {
       return this->$Method$(context, message);
@@ -260,7 +341,32 @@ void ServiceGenerator::GenerateDefinitions(Printer* p) const {
   for (int i = 0; i < service_->method_count(); ++i) {
     const MethodDescriptor* m = service_->method(i);
     Vars v = MethodVars(m, i);
-    if (IsFireAndForget(m)) {
+    Shape shape = ShapeOf(m);
+    if (shape == Shape::kServerStreaming) {
+      p->Print(
+          v,
+          R"tmpl(::brokrpc::Status $Service$::Service::$Method$(::brokrpc::ServerContext* /*context*/, const $Request$* /*request*/, ::brokrpc::ServerWriter<$Response$>* /*writer*/) {
+  return ::brokrpc::Status(::brokrpc::StatusCode::kUnimplemented, $unimplemented$);
+}
+
+)tmpl");
+    } else if (shape == Shape::kClientStreaming) {
+      p->Print(
+          v,
+          R"tmpl(::brokrpc::Status $Service$::Service::$Method$(::brokrpc::ServerContext* /*context*/, ::brokrpc::ServerReader<$Request$>* /*reader*/, $Response$* /*response*/) {
+  return ::brokrpc::Status(::brokrpc::StatusCode::kUnimplemented, $unimplemented$);
+}
+
+)tmpl");
+    } else if (shape == Shape::kBidi) {
+      p->Print(
+          v,
+          R"tmpl(::brokrpc::Status $Service$::Service::$Method$(::brokrpc::ServerContext* /*context*/, ::brokrpc::ServerReaderWriter<$Response$, $Request$>* /*stream*/) {
+  return ::brokrpc::Status(::brokrpc::StatusCode::kUnimplemented, $unimplemented$);
+}
+
+)tmpl");
+    } else if (shape == Shape::kFireAndForget) {
       p->Print(
           v,
           R"tmpl(::brokrpc::ConsumeResult $Service$::Service::$Method$(::brokrpc::ServerContext* /*context*/, const $Request$* /*message*/) {
@@ -286,7 +392,32 @@ void ServiceGenerator::GenerateDefinitions(Printer* p) const {
   for (int i = 0; i < service_->method_count(); ++i) {
     const MethodDescriptor* m = service_->method(i);
     Vars v = MethodVars(m, i);
-    if (IsFireAndForget(m)) {
+    Shape shape = ShapeOf(m);
+    if (shape == Shape::kServerStreaming) {
+      p->Print(
+          v,
+          R"tmpl(std::unique_ptr<::brokrpc::ClientReader<$Response$>> $Service$::Stub::$Method$(::brokrpc::ClientContext* context, const $Request$& request) {
+  return ::brokrpc::internal::ServerStreamingCall<$Request$, $Response$>(channel_.get(), spec(), $kIndex$, context, request);
+}
+
+)tmpl");
+    } else if (shape == Shape::kClientStreaming) {
+      p->Print(
+          v,
+          R"tmpl(std::unique_ptr<::brokrpc::ClientWriter<$Request$, $Response$>> $Service$::Stub::$Method$(::brokrpc::ClientContext* context, $Response$* response) {
+  return ::brokrpc::internal::ClientStreamingCall<$Request$, $Response$>(channel_.get(), spec(), $kIndex$, context, response);
+}
+
+)tmpl");
+    } else if (shape == Shape::kBidi) {
+      p->Print(
+          v,
+          R"tmpl(std::unique_ptr<::brokrpc::ClientReaderWriter<$Request$, $Response$>> $Service$::Stub::$Method$(::brokrpc::ClientContext* context) {
+  return ::brokrpc::internal::BidiStreamingCall<$Request$, $Response$>(channel_.get(), spec(), $kIndex$, context);
+}
+
+)tmpl");
+    } else if (shape == Shape::kFireAndForget) {
       p->Print(
           v,
           R"tmpl(::brokrpc::Status $Service$::Stub::$Method$(::brokrpc::ClientContext* context, const $Request$& message) {

@@ -34,13 +34,16 @@ bool ValidateMethod(const google::protobuf::MethodDescriptor* method, std::strin
                 "methods as their response type)",
                 error);
   }
-  if (method->client_streaming() || method->server_streaming()) {
-    return Fail(file, element, "streaming methods are not supported yet", error);
+  if ((method->client_streaming() || method->server_streaming()) && IsFireAndForget(method)) {
+    return Fail(file, element,
+                "a fire-and-forget method (returns brokrpc.spec.v1.Void) cannot stream", error);
   }
   std::string key = RoutingKey(method);
   if (!CheckLength(file, element, "routing key", key, error)) return false;
   if (!CheckLength(file, element, "queue name", QueueName(method), error)) return false;
-  if (!IsFireAndForget(method) && key.size() + kPythonReplyQueueOverhead > kMaxShortString) {
+  bool streams = method->client_streaming() || method->server_streaming();
+  if (!IsFireAndForget(method) && !streams &&
+      key.size() + kPythonReplyQueueOverhead > kMaxShortString) {
     return Fail(file, element,
                 "a Python BrokRPC client would reply to 'response." + key + ".<32 hex>', " +
                     std::to_string(key.size() + kPythonReplyQueueOverhead) +
