@@ -52,6 +52,12 @@ class RawClient {
   std::string reply_queue_;
 };
 
+// Publishes `count` messages of `payload` to a queue on one connection while another connection
+// consumes them with manual acks; returns messages per second from the first publish to the
+// last delivery.
+double RawPublishConsumeRate(const std::string& host, int port, int count,
+                             const std::string& payload);
+
 }  // namespace bench
 
 #endif  // BROKRPC_BENCH_RAW_RPC_H_

@@ -91,6 +91,10 @@ class Transport {
   // Closes the consumer's channel: every unsettled delivery goes back to the queue.
   virtual void ReleaseConsumer(uint64_t consumer_id) = 0;
 
+  // Runs `task` later on the transport's thread (never inline); false when the transport has
+  // stopped. Publishes made from there go out in the order they are made.
+  virtual bool Execute(std::function<void()> task) = 0;
+
   // Observers of the connection; listeners run on the transport thread.
   virtual uint64_t AddConnectionListener(ConnectionListener listener) = 0;
   virtual void RemoveConnectionListener(uint64_t id) = 0;

@@ -60,6 +60,7 @@ class AmqpTransport final : public Transport {
   Status CancelConsumer(uint64_t consumer_id) override;
   void ReleaseConsumer(uint64_t consumer_id) override;
 
+  bool Execute(std::function<void()> task) override { return Post(std::move(task)); }
   uint64_t AddConnectionListener(ConnectionListener listener) override;
   void RemoveConnectionListener(uint64_t id) override;
 

@@ -130,6 +130,14 @@ void MemoryTransport::ReleaseConsumer(uint64_t consumer_id) {
   if (broker_) broker_->RemoveConsumer(consumer_id);
 }
 
+bool MemoryTransport::Execute(std::function<void()> task) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stop_) return false;
+  tasks_.push_back(std::move(task));
+  cv_.notify_one();
+  return true;
+}
+
 uint64_t MemoryTransport::AddConnectionListener(ConnectionListener listener) {
   std::lock_guard<std::mutex> lock(listeners_mu_);
   uint64_t id = next_listener_++;

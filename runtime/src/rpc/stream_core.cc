@@ -73,7 +73,8 @@ bool StreamCore::cancelled() const {
 
 // ---------------------------------------------------------------- sending
 
-void StreamCore::SendLocked(const std::function<void(void*)>& fill, const std::string& reply_to) {
+void StreamCore::PublishLocked(const std::function<void(void*)>& fill,
+                               const std::string& reply_to) {
   Message m;
   m.exchange = exchange_;
   m.routing_key = peer_address_;
@@ -116,12 +117,93 @@ void StreamCore::SendEndLocked(const Status& status) {
   if (end_sent_ || peer_address_.empty()) return;
   end_sent_ = true;
   half_closed_ = true;
-  if (role_ == Role::kClient) {
-    SendLocked([&](void* e) { FillEnd(static_cast<StreamRequest*>(e)->mutable_end(), status); },
-               "");
-  } else {
-    SendLocked([&](void* e) { FillEnd(static_cast<StreamResponse*>(e)->mutable_end(), status); },
-               "");
+  EnqueueLocked(Outgoing{.kind = Outgoing::Kind::kEnd, .status = status});
+}
+
+void StreamCore::EnqueueLocked(Outgoing outgoing) {
+  outbox_.push_back(std::move(outgoing));
+  last_sent_ = SystemClock::now();
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  // A strong reference: what is queued goes out even when the stream's owners are gone.
+  bool scheduled = core_.transport().Execute([self = shared_from_this()] { self->Flush(); });
+  if (!scheduled) {
+    flush_scheduled_ = false;
+    outbox_.clear();
+    end_sent_ = true;
+    FinishLocked(UnavailableError(fmt::format("stream {}: the connection is closed", id_hex_)));
+  }
+}
+
+void StreamCore::Flush() {
+  constexpr size_t kMaxBatch = 256;
+  constexpr size_t kMaxBatchBytes = 64 * 1024;
+  std::lock_guard<std::mutex> lock(mu_);
+  flush_scheduled_ = false;
+  while (!outbox_.empty()) {
+    Outgoing first = std::move(outbox_.front());
+    outbox_.pop_front();
+    switch (first.kind) {
+      case Outgoing::Kind::kPart: {
+        // Parts queued while the transport was busy go out as one envelope.
+        std::vector<google::protobuf::Any> batch;
+        size_t bytes = first.payload.ByteSizeLong();
+        batch.push_back(std::move(first.payload));
+        while (!outbox_.empty() && outbox_.front().kind == Outgoing::Kind::kPart &&
+               batch.size() < kMaxBatch && bytes < kMaxBatchBytes) {
+          bytes += outbox_.front().payload.ByteSizeLong();
+          batch.push_back(std::move(outbox_.front().payload));
+          outbox_.pop_front();
+        }
+        auto fill = [&](auto* env) {
+          auto* part = env->mutable_part();
+          for (auto& any : batch) *part->add_payloads() = std::move(any);
+        };
+        if (role_ == Role::kClient) {
+          PublishLocked([&](void* e) { fill(static_cast<StreamRequest*>(e)); }, "");
+        } else {
+          PublishLocked([&](void* e) { fill(static_cast<StreamResponse*>(e)); }, "");
+        }
+        break;
+      }
+      case Outgoing::Kind::kEnd:
+        if (role_ == Role::kClient) {
+          PublishLocked(
+              [&](void* e) {
+                FillEnd(static_cast<StreamRequest*>(e)->mutable_end(), first.status);
+              },
+              "");
+        } else {
+          PublishLocked(
+              [&](void* e) {
+                FillEnd(static_cast<StreamResponse*>(e)->mutable_end(), first.status);
+              },
+              "");
+        }
+        break;
+      case Outgoing::Kind::kCredit:
+        if (role_ == Role::kClient) {
+          PublishLocked(
+              [&](void* e) {
+                static_cast<StreamRequest*>(e)->mutable_credit()->set_grant(first.grant);
+              },
+              "");
+        } else {
+          PublishLocked(
+              [&](void* e) {
+                static_cast<StreamResponse*>(e)->mutable_credit()->set_grant(first.grant);
+              },
+              "");
+        }
+        break;
+      case Outgoing::Kind::kPing:
+        if (role_ == Role::kClient) {
+          PublishLocked([](void* e) { static_cast<StreamRequest*>(e)->mutable_ping(); }, "");
+        } else {
+          PublishLocked([](void* e) { static_cast<StreamResponse*>(e)->mutable_ping(); }, "");
+        }
+        break;
+    }
   }
 }
 
@@ -185,7 +267,7 @@ void StreamCore::Accept(const Message& request, const std::string& stream_queue,
   send_credit_ = client_window;
   for (auto& any : initial) inbound_.push_back(std::move(any));
   peer_half_closed_ = last;
-  SendLocked(
+  PublishLocked(
       [&](void* e) {
         static_cast<StreamResponse*>(e)->mutable_start()->set_window(settings_.window);
       },
@@ -225,17 +307,9 @@ bool StreamCore::Write(const google::protobuf::Message& message) {
   }
   if (ended_ || half_closed_) return false;
   --send_credit_;
-  google::protobuf::Any any;
-  any.PackFrom(message);
-  if (role_ == Role::kClient) {
-    SendLocked(
-        [&](void* e) { *static_cast<StreamRequest*>(e)->mutable_part()->add_payloads() = any; },
-        "");
-  } else {
-    SendLocked(
-        [&](void* e) { *static_cast<StreamResponse*>(e)->mutable_part()->add_payloads() = any; },
-        "");
-  }
+  Outgoing part{.kind = Outgoing::Kind::kPart};
+  part.payload.PackFrom(message);
+  EnqueueLocked(std::move(part));
   return true;
 }
 
@@ -250,16 +324,8 @@ bool StreamCore::Read(google::protobuf::Message* message) {
   inbound_.pop_front();
   if (++consumed_since_grant_ >= std::max<uint32_t>(1, settings_.window / 2) && !ended_ &&
       !peer_half_closed_ && !peer_address_.empty()) {
-    uint32_t grant = consumed_since_grant_;
+    EnqueueLocked(Outgoing{.kind = Outgoing::Kind::kCredit, .grant = consumed_since_grant_});
     consumed_since_grant_ = 0;
-    if (role_ == Role::kClient) {
-      SendLocked(
-          [&](void* e) { static_cast<StreamRequest*>(e)->mutable_credit()->set_grant(grant); }, "");
-    } else {
-      SendLocked(
-          [&](void* e) { static_cast<StreamResponse*>(e)->mutable_credit()->set_grant(grant); },
-          "");
-    }
   }
   lock.unlock();
   if (!any.UnpackTo(message)) {
@@ -346,11 +412,7 @@ void StreamCore::OnKeepalive() {
       return;
     }
     if (!peer_address_.empty() && SystemClock::now() - last_sent_ >= settings_.keepalive / 2) {
-      if (role_ == Role::kClient) {
-        SendLocked([](void* e) { static_cast<StreamRequest*>(e)->mutable_ping(); }, "");
-      } else {
-        SendLocked([](void* e) { static_cast<StreamResponse*>(e)->mutable_ping(); }, "");
-      }
+      EnqueueLocked(Outgoing{.kind = Outgoing::Kind::kPing});
     }
   }
   ArmKeepalive();

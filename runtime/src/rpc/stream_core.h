@@ -81,13 +81,20 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   void set_context(ServerContext* context);
 
  private:
+  // An envelope waiting in the outbox (see Flush).
   struct Outgoing {
-    std::string body;
-    bool is_end = false;
+    enum class Kind { kPart, kEnd, kCredit, kPing } kind = Kind::kPart;
+    google::protobuf::Any payload{};  // kPart
+    Status status{};                  // kEnd
+    uint32_t grant = 0;               // kCredit
   };
 
-  // Publishes one envelope built by `fill` (under mu_, so indexes go out in order).
-  void SendLocked(const std::function<void(void* envelope)>& fill, const std::string& reply_to);
+  // Publishes one envelope built by `fill` with the next index (caller holds mu_).
+  void PublishLocked(const std::function<void(void* envelope)>& fill, const std::string& reply_to);
+  // Queues an envelope; the transport thread publishes the outbox in order (Flush).
+  void EnqueueLocked(Outgoing outgoing);
+  // Transport thread: publishes what is queued, consecutive parts merged into one envelope.
+  void Flush();
   void SendEndLocked(const Status& status);
   void FinishLocked(const Status& status);
   void ArmKeepalive();
@@ -119,6 +126,8 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   ServerContext* context_ = nullptr;
   SystemClock::time_point last_sent_;
   uint64_t keepalive_timer_ = 0;
+  std::deque<Outgoing> outbox_;
+  bool flush_scheduled_ = false;
   std::function<void()> on_done_;
   bool done_called_ = false;
 };
