@@ -211,3 +211,55 @@ TEST_CASE("stream contract: reserved metadata and a missing server fail the stre
 
 }  // namespace
 }  // namespace brokrpc
+
+namespace brokrpc {
+namespace {
+
+TEST_CASE("stream contract: asynchronous reads, writes and finish", "[stream]") {
+  StreamRig rig;
+  // A server stream read with callbacks only.
+  ClientContext ctx;
+  auto reader = rig.Range(&ctx, 100);
+  std::promise<int> count_done;
+  std::atomic<int> count{0};
+  std::function<void(std::optional<Int32Value>)> on_read;
+  on_read = [&](std::optional<Int32Value> v) {
+    if (!v) {
+      count_done.set_value(count.load());
+      return;
+    }
+    if (v->value() == count) ++count;
+    reader->ReadAsync(on_read);
+  };
+  reader->ReadAsync(on_read);
+  CHECK(count_done.get_future().get() == 100);
+  std::promise<Status> finished;
+  reader->FinishAsync([&](Status s) { finished.set_value(std::move(s)); });
+  CHECK(finished.get_future().get().ok());
+
+  // A bidirectional stream written asynchronously, beyond the window, then read.
+  ClientContext chat_ctx;
+  auto chat = internal::BidiStreamingCall<StringValue, StringValue>(
+      rig.channel.get(), rig.spec.spec(), StreamSpec::kChat, &chat_ctx);
+  std::atomic<int> sent{0};
+  testing::Latch all_sent(200);
+  for (int i = 0; i < 200; ++i) {
+    StringValue v;
+    v.set_value(std::to_string(i));
+    chat->WriteAsync(v, [&](bool ok) {
+      if (ok) ++sent;
+      all_sent.CountDown();
+    });
+  }
+  StringValue in;
+  int got = 0;
+  while (got < 200 && chat->Read(&in)) CHECK(in.value() == "s1:" + std::to_string(got++));
+  REQUIRE(all_sent.Wait());
+  CHECK(sent.load() == 200);
+  chat->WritesDone();
+  CHECK_FALSE(chat->Read(&in));
+  CHECK(chat->Finish().ok());
+}
+
+}  // namespace
+}  // namespace brokrpc

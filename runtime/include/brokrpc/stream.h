@@ -3,9 +3,12 @@
 #ifndef BROKRPC_STREAM_H_
 #define BROKRPC_STREAM_H_
 
+#include <google/protobuf/any.pb.h>
 #include <google/protobuf/message.h>
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include "brokrpc/status.h"
 
@@ -19,6 +22,23 @@ bool StreamRead(StreamCore& core, google::protobuf::Message* message);
 bool StreamWritesDone(StreamCore& core);
 Status StreamFinish(StreamCore& core);
 void StreamCancel(StreamCore& core);
+void StreamReadAsync(StreamCore& core,
+                     std::function<void(std::optional<google::protobuf::Any>)> done);
+void StreamWriteAsync(StreamCore& core, const google::protobuf::Message& message,
+                      std::function<void(bool)> done);
+void StreamFinishAsync(StreamCore& core, std::function<void(Status)> done);
+
+// Adapts a typed read callback to the untyped one (an unpack failure counts as the end).
+template <typename R>
+std::function<void(std::optional<google::protobuf::Any>)> TypedRead(
+    std::function<void(std::optional<R>)> done) {
+  return [done = std::move(done)](std::optional<google::protobuf::Any> any) {
+    if (!any) return done(std::nullopt);
+    R message;
+    if (!any->UnpackTo(&message)) return done(std::nullopt);
+    done(std::move(message));
+  };
+}
 }  // namespace internal
 
 // Server side of a server-streaming call: writes responses. Write blocks while the client has
@@ -71,6 +91,15 @@ class ClientReader {
   // Waits for the end of the stream; its final status.
   Status Finish() { return internal::StreamFinish(*core_); }
 
+  // Asynchronous forms (callbacks on a handler-pool thread): the next message, or nullopt at
+  // the end; one read pending at a time. Keep the reader alive until the callbacks ran.
+  void ReadAsync(std::function<void(std::optional<R>)> done) {
+    internal::StreamReadAsync(*core_, internal::TypedRead<R>(std::move(done)));
+  }
+  void FinishAsync(std::function<void(Status)> done) {
+    internal::StreamFinishAsync(*core_, std::move(done));
+  }
+
  private:
   std::shared_ptr<internal::StreamCore> core_;
 };
@@ -87,6 +116,10 @@ class ClientWriter {
   ClientWriter& operator=(const ClientWriter&) = delete;
 
   bool Write(const W& message) { return internal::StreamWrite(*core_, message); }
+  // Queues `message` until the server has room; `done(sent)` runs on a handler-pool thread.
+  void WriteAsync(const W& message, std::function<void(bool)> done) {
+    internal::StreamWriteAsync(*core_, message, std::move(done));
+  }
   // Half-closes: the server's reader sees the end. Idempotent.
   bool WritesDone() { return internal::StreamWritesDone(*core_); }
   Status Finish() {
@@ -117,6 +150,17 @@ class ClientReaderWriter {
   bool WritesDone() { return internal::StreamWritesDone(*core_); }
   bool Read(R* message) { return internal::StreamRead(*core_, message); }
   Status Finish() { return internal::StreamFinish(*core_); }
+
+  // Asynchronous forms, as on ClientReader and ClientWriter.
+  void ReadAsync(std::function<void(std::optional<R>)> done) {
+    internal::StreamReadAsync(*core_, internal::TypedRead<R>(std::move(done)));
+  }
+  void WriteAsync(const W& message, std::function<void(bool)> done) {
+    internal::StreamWriteAsync(*core_, message, std::move(done));
+  }
+  void FinishAsync(std::function<void(Status)> done) {
+    internal::StreamFinishAsync(*core_, std::move(done));
+  }
 
  private:
   std::shared_ptr<internal::StreamCore> core_;

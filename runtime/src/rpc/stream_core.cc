@@ -319,14 +319,8 @@ bool StreamCore::Read(google::protobuf::Message* message) {
   bool waited = WaitLocked(lock, [&] {
     return !inbound_.empty() || peer_half_closed_ || (ended_ && !final_status_.ok());
   });
-  if (!waited || inbound_.empty()) return false;
-  google::protobuf::Any any = std::move(inbound_.front());
-  inbound_.pop_front();
-  if (++consumed_since_grant_ >= std::max<uint32_t>(1, settings_.window / 2) && !ended_ &&
-      !peer_half_closed_ && !peer_address_.empty()) {
-    EnqueueLocked(Outgoing{.kind = Outgoing::Kind::kCredit, .grant = consumed_since_grant_});
-    consumed_since_grant_ = 0;
-  }
+  google::protobuf::Any any;
+  if (!waited || !TakeLocked(&any)) return false;
   lock.unlock();
   if (!any.UnpackTo(message)) {
     Cancel(InvalidArgumentError(fmt::format("stream {}: expected a {}, got {}", id_hex_,
@@ -334,6 +328,79 @@ bool StreamCore::Read(google::protobuf::Message* message) {
     return false;
   }
   return true;
+}
+
+bool StreamCore::TakeLocked(google::protobuf::Any* out) {
+  if (inbound_.empty()) return false;
+  *out = std::move(inbound_.front());
+  inbound_.pop_front();
+  if (++consumed_since_grant_ >= std::max<uint32_t>(1, settings_.window / 2) && !ended_ &&
+      !peer_half_closed_ && !peer_address_.empty()) {
+    EnqueueLocked(Outgoing{.kind = Outgoing::Kind::kCredit, .grant = consumed_since_grant_});
+    consumed_since_grant_ = 0;
+  }
+  return true;
+}
+
+void StreamCore::RunPendingLocked() {
+  ThreadPool& pool = core_.pool();
+  bool finished_stream = ended_ && !final_status_.ok();
+  if (pending_read_) {
+    google::protobuf::Any any;
+    if (TakeLocked(&any)) {
+      pool.Post([done = std::move(pending_read_), any = std::move(any)]() mutable {
+        done(std::move(any));
+      });
+      pending_read_ = nullptr;
+    } else if (peer_half_closed_ || finished_stream) {
+      pool.Post([done = std::move(pending_read_)] { done(std::nullopt); });
+      pending_read_ = nullptr;
+    }
+  }
+  while (!pending_writes_.empty()) {
+    auto& [payload, done] = pending_writes_.front();
+    if (ended_ || half_closed_) {
+      pool.Post([done = std::move(done)] { done(false); });
+    } else if (send_credit_ > 0 && !peer_address_.empty()) {
+      --send_credit_;
+      Outgoing part{.kind = Outgoing::Kind::kPart};
+      part.payload = std::move(payload);
+      EnqueueLocked(std::move(part));
+      pool.Post([done = std::move(done)] { done(true); });
+    } else {
+      break;
+    }
+    pending_writes_.pop_front();
+  }
+  if (ended_ && !pending_finish_.empty()) {
+    for (auto& done : pending_finish_) pool.Post([done, s = final_status_] { done(s); });
+    pending_finish_.clear();
+  }
+}
+
+void StreamCore::ReadAsync(std::function<void(std::optional<google::protobuf::Any>)> done) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (pending_read_) {
+    core_.pool().Post([done = std::move(done)] { done(std::nullopt); });
+    return;
+  }
+  pending_read_ = std::move(done);
+  RunPendingLocked();
+}
+
+void StreamCore::WriteAsync(const google::protobuf::Message& message,
+                            std::function<void(bool)> done) {
+  std::lock_guard<std::mutex> lock(mu_);
+  google::protobuf::Any any;
+  any.PackFrom(message);
+  pending_writes_.emplace_back(std::move(any), std::move(done));
+  RunPendingLocked();
+}
+
+void StreamCore::FinishAsync(std::function<void(Status)> done) {
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_finish_.push_back(std::move(done));
+  RunPendingLocked();
 }
 
 bool StreamCore::WritesDone() {
@@ -386,6 +453,7 @@ void StreamCore::FinishLocked(const Status& status) {
     if (context_ != nullptr && !status.ok()) context_->Cancel();
   }
   cv_.notify_all();
+  RunPendingLocked();
   bool done = end_sent_ || role_ == Role::kClient;
   if (done && !done_called_ && on_done_) {
     done_called_ = true;
@@ -488,6 +556,7 @@ void StreamCore::OnEnvelope(const Message& message) {
     }
   }
   cv_.notify_all();
+  RunPendingLocked();
 }
 
 // ---------------------------------------------------------------- typed-stream entry points
@@ -500,6 +569,17 @@ bool StreamWritesDone(StreamCore& core) { return core.WritesDone(); }
 Status StreamFinish(StreamCore& core) { return core.Finish(); }
 void StreamCancel(StreamCore& core) {
   core.Cancel(CancelledError("the stream was cancelled by the client"));
+}
+void StreamReadAsync(StreamCore& core,
+                     std::function<void(std::optional<google::protobuf::Any>)> done) {
+  core.ReadAsync(std::move(done));
+}
+void StreamWriteAsync(StreamCore& core, const google::protobuf::Message& message,
+                      std::function<void(bool)> done) {
+  core.WriteAsync(message, std::move(done));
+}
+void StreamFinishAsync(StreamCore& core, std::function<void(Status)> done) {
+  core.FinishAsync(std::move(done));
 }
 
 }  // namespace brokrpc::internal

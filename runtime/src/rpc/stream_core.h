@@ -12,6 +12,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "broker_core.h"
 #include "brokrpc/message.h"
@@ -59,6 +61,14 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
 
   bool Write(const google::protobuf::Message& message);
   bool Read(google::protobuf::Message* message);
+
+  // Asynchronous forms: callbacks run on a handler-pool thread. One ReadAsync may be pending at
+  // a time; it gets the next message, or nothing at the end of the stream. WriteAsync queues the
+  // message until there is credit and reports whether it was sent. FinishAsync gets the final
+  // status.
+  void ReadAsync(std::function<void(std::optional<google::protobuf::Any>)> done);
+  void WriteAsync(const google::protobuf::Message& message, std::function<void(bool)> done);
+  void FinishAsync(std::function<void(Status)> done);
   // Client half-close (End{OK}). Idempotent.
   bool WritesDone();
   // Client: waits for the server's End; its status.
@@ -101,6 +111,10 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   void OnKeepalive();
   bool WaitLocked(std::unique_lock<std::mutex>& lock, const std::function<bool()>& ready);
   void DeadlineLocked();
+  // Takes the next inbound message (granting credit as Read does); false when there is none.
+  bool TakeLocked(google::protobuf::Any* out);
+  // Completes pending asynchronous operations that can complete now.
+  void RunPendingLocked();
 
   const Role role_;
   BrokerCore& core_;
@@ -128,6 +142,9 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   uint64_t keepalive_timer_ = 0;
   std::deque<Outgoing> outbox_;
   bool flush_scheduled_ = false;
+  std::function<void(std::optional<google::protobuf::Any>)> pending_read_;
+  std::deque<std::pair<google::protobuf::Any, std::function<void(bool)>>> pending_writes_;
+  std::vector<std::function<void(Status)>> pending_finish_;
   std::function<void()> on_done_;
   bool done_called_ = false;
 };
