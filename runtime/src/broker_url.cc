@@ -123,6 +123,22 @@ Status ApplyQuery(std::string_view query, BrokerUrl* url) {
       auto v = ParseInt(value, "frame_max", 4096, 1 << 30);
       if (!v.ok()) return v.status();
       url->frame_max = static_cast<size_t>(*v);
+    } else if (key == "max_message_size") {
+      auto v = ParseInt(value, "max_message_size", 1, int64_t{1} << 40);
+      if (!v.ok()) return v.status();
+      url->max_message_size = static_cast<size_t>(*v);
+    } else if (key == "reconnect") {
+      auto v = ParseBool(value, "reconnect");
+      if (!v.ok()) return v.status();
+      url->reconnect = *v;
+    } else if (key == "reconnect_initial_ms") {
+      auto v = ParseInt(value, "reconnect_initial_ms", 1, 3600000);
+      if (!v.ok()) return v.status();
+      url->reconnect_initial = std::chrono::milliseconds(*v);
+    } else if (key == "reconnect_max_ms") {
+      auto v = ParseInt(value, "reconnect_max_ms", 1, 3600000);
+      if (!v.ok()) return v.status();
+      url->reconnect_max = std::chrono::milliseconds(*v);
     } else if (key == "name") {
       url->connection_name = value;
     } else if (key == "cacertfile") {
@@ -141,7 +157,8 @@ Status ApplyQuery(std::string_view query, BrokerUrl* url) {
       url->verify_hostname = *v;
     } else {
       return UrlError(fmt::format(
-          "unknown query parameter '{}' (known: heartbeat, connection_timeout, frame_max, name, "
+          "unknown query parameter '{}' (known: heartbeat, connection_timeout, frame_max, "
+          "max_message_size, reconnect, reconnect_initial_ms, reconnect_max_ms, name, "
           "cacertfile, certfile, keyfile, verify, verify_hostname)",
           key));
     }

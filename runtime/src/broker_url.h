@@ -39,8 +39,14 @@ struct BrokerUrl {
   std::string key_file;
   bool verify_peer = true;
   bool verify_hostname = true;
-  // Largest message body accepted or sent, in bytes.
+  // AMQP frame size asked for at login (bodies larger than it are split into frames).
   size_t frame_max = 131072;
+  // Largest message body sent or accepted, in bytes (default 64 MiB).
+  size_t max_message_size = 64 * 1024 * 1024;
+  // Reconnect after a lost connection, with jittered exponential backoff between attempts.
+  bool reconnect = true;
+  std::chrono::milliseconds reconnect_initial{100};
+  std::chrono::milliseconds reconnect_max{5000};
 
   // The URL with the password replaced by "***".
   std::string Redacted() const;

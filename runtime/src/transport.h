@@ -48,7 +48,10 @@ struct ConsumeRequest {
 // Connection-level events (for observers such as the RPC client).
 struct ConnectionListener {
   // The connection was lost; everything pending has been failed with `status`.
-  std::function<void(const Status& status)> on_lost;
+  std::function<void(const Status& status)> on_lost{};
+  // The connection is back, with the exchanges, queues, bindings and consumers declared before
+  // restored.
+  std::function<void()> on_restored{};
 };
 
 // A broker connection. Every method is thread-safe. Blocking methods (declare, bind, consume,

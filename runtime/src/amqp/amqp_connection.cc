@@ -40,9 +40,11 @@ Status SetUpTls(amqp_socket_t* socket, const BrokerUrl& url, const std::string& 
 
 }  // namespace
 
-StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(const BrokerUrl& url) {
+StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(const BrokerUrl& url,
+                                                                size_t first_host) {
   Status last = UnavailableError("no broker host in the URL");
-  for (const HostPort& host : url.hosts) {
+  for (size_t i = 0; i < url.hosts.size(); ++i) {
+    const HostPort& host = url.hosts[(first_host + i) % url.hosts.size()];
     auto conn = OpenOne(url, host);
     if (conn.ok()) return conn;
     last = conn.status();

@@ -16,9 +16,10 @@ namespace brokrpc::internal {
 // belongs to the I/O thread that opened it.
 class AmqpConnection {
  public:
-  // Tries each host of `url` in order; the error of the last one is returned (naming host:port,
-  // never the password).
-  static StatusOr<std::unique_ptr<AmqpConnection>> Open(const BrokerUrl& url);
+  // Tries each host of `url` in order, starting with host `first_host` (modulo their number);
+  // the error of the last one is returned (naming host:port, never the password).
+  static StatusOr<std::unique_ptr<AmqpConnection>> Open(const BrokerUrl& url,
+                                                        size_t first_host = 0);
 
   ~AmqpConnection();
   AmqpConnection(const AmqpConnection&) = delete;

@@ -5,6 +5,7 @@
 #include <sys/time.h>
 
 #include <future>
+#include <random>
 #include <vector>
 
 #include "amqp/amqp_error.h"
@@ -16,6 +17,10 @@ namespace brokrpc::internal {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Delivery tags handed out carry the connection generation above this bit (the first
+// connection is generation 1, so tags are never equal to a later connection's).
+constexpr int kTagGenerationShift = 48;
 
 // How often the loop wakes when idle, at most (heartbeats need it; the rest is event driven).
 constexpr std::chrono::milliseconds kMaxIdleWake{1000};
@@ -81,6 +86,11 @@ void AmqpTransport::Loop() {
       n = 2;
     }
     int timeout_ms = -1;
+    if (!conn_ && reconnect_wanted_) {
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_attempt_ -
+                                                                        Clock::now());
+      timeout_ms = static_cast<int>(std::max<int64_t>(0, wait.count()));
+    }
     if (conn_) {
       auto wake = kMaxIdleWake;
       if (heartbeat_ > 0) {
@@ -93,6 +103,7 @@ void AmqpTransport::Loop() {
       BROKRPC_LOG_ERROR("amqp I/O loop: poll failed: {}", std::strerror(errno));
     }
     if (r > 0 && (fds[0].revents & POLLIN)) RunCommands();
+    if (!conn_ && reconnect_wanted_ && Clock::now() >= next_attempt_) TryReconnect();
     if (!conn_) continue;
     // Read from the socket only when poll says so (or for heartbeats): a read that finds
     // nothing costs a system call per wake-up.
@@ -129,21 +140,127 @@ Status AmqpTransport::Connect() {
 
 Status AmqpTransport::DoConnect() {
   if (conn_) return OkStatus();
-  auto conn = AmqpConnection::Open(url_);
+  auto conn = AmqpConnection::Open(url_, next_host_);
   if (!conn.ok()) return conn.status();
   conn_ = std::move(*conn);
+  ++generation_;
   heartbeat_ = static_cast<int>(conn_->heartbeat().count());
   next_channel_ = 1;
   free_channels_.clear();
   next_heartbeat_check_ = Clock::now();
   connected_ = true;
   BROKRPC_LOG_INFO("connected to {} (heartbeat {} s)", url_.Redacted(), heartbeat_.load());
+  if (reconnect_wanted_) {
+    reconnect_wanted_ = false;
+    RestoreTopology();
+    NotifyRestored();
+  }
   return OkStatus();
+}
+
+void AmqpTransport::TryReconnect() {
+  Status s = DoConnect();
+  if (s.ok()) return;
+  ++next_host_;  // several hosts: try the next one first next time
+  backoff_ = std::min(url_.reconnect_max, backoff_ * 2);
+  // Jitter: 80..120% of the backoff, so that many clients do not reconnect in step.
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<int> jitter(80, 120);
+  auto wait = backoff_ * jitter(rng) / 100;
+  next_attempt_ = Clock::now() + wait;
+  BROKRPC_LOG_WARNING("reconnect to {} failed ({}); next attempt in {} ms", url_.Redacted(),
+                      s.message(), wait.count());
+}
+
+void AmqpTransport::NotifyRestored() {
+  std::vector<ConnectionListener> listeners;
+  {
+    std::lock_guard<std::mutex> lock(listeners_mu_);
+    for (auto& [id, l] : listeners_) listeners.push_back(l);
+  }
+  for (auto& l : listeners) {
+    if (l.on_restored) l.on_restored();
+  }
+}
+
+Status AmqpTransport::Subscribe(uint64_t id, ConsumerState& c) {
+  std::string op = fmt::format("consume queue '{}'", c.request.queue);
+  auto ch = OpenChannel({ChannelUse::Kind::kConsumer, id});
+  if (!ch.ok()) return ch.status().WithContext(op);
+  amqp_basic_qos(conn_->state(), *ch, 0, c.request.prefetch_count, 0);
+  BROKRPC_RETURN_IF_ERROR(CheckReply(op + ": basic.qos", *ch));
+  amqp_basic_consume_ok_t* ok =
+      amqp_basic_consume(conn_->state(), *ch, Bytes(c.request.queue), amqp_empty_bytes, 0, 0,
+                         c.request.exclusive ? 1 : 0, amqp_empty_table);
+  BROKRPC_RETURN_IF_ERROR(CheckReply(op, *ch));
+  c.channel = *ch;
+  c.tag = ToString(ok->consumer_tag);
+  consumer_by_channel_[*ch] = id;
+  return OkStatus();
+}
+
+void AmqpTransport::RestoreTopology() {
+  for (const auto& [name, e] : declared_exchanges_) {
+    Status s = OnTopologyChannel(fmt::format("restore exchange '{}'", name), [&](uint16_t ch) {
+      AmqpArena arena;
+      std::string type(ExchangeTypeName(e.type));
+      amqp_exchange_declare(conn_->state(), ch, Bytes(e.name), Bytes(type), 0, e.durable,
+                            e.auto_delete, 0, EncodeTable(e.arguments, &arena));
+    });
+    if (!s.ok()) BROKRPC_LOG_WARNING("{}", s.message());
+    if (!conn_) return;
+  }
+  std::map<std::string, std::string> renamed;
+  std::map<std::string, DeclaredQueue> queues;
+  for (auto& [name, q] : declared_queues_) {
+    std::string actual = name;
+    Status s = OnTopologyChannel(fmt::format("restore queue '{}'", name), [&](uint16_t ch) {
+      AmqpArena arena;
+      amqp_queue_declare_ok_t* ok = amqp_queue_declare(
+          conn_->state(), ch, Bytes(q.spec.name), 0, q.spec.durable, q.spec.exclusive,
+          q.spec.auto_delete, EncodeTable(q.spec.arguments, &arena));
+      if (ok != nullptr) actual = ToString(ok->queue);
+    });
+    if (!s.ok()) BROKRPC_LOG_WARNING("{}", s.message());
+    if (!conn_) return;
+    if (actual != name) renamed[name] = actual;
+    queues[actual] = q;
+  }
+  declared_queues_ = std::move(queues);
+  std::set<Binding> bindings;
+  for (Binding b : declared_bindings_) {
+    if (renamed.count(b.queue)) b.queue = renamed[b.queue];
+    Status s = OnTopologyChannel(fmt::format("restore binding of '{}'", b.queue), [&](uint16_t ch) {
+      AmqpArena arena;
+      amqp_queue_bind(conn_->state(), ch, Bytes(b.queue), Bytes(b.exchange), Bytes(b.key),
+                      EncodeTable(b.arguments, &arena));
+    });
+    if (!s.ok()) BROKRPC_LOG_WARNING("{}", s.message());
+    if (!conn_) return;
+    bindings.insert(std::move(b));
+  }
+  declared_bindings_ = std::move(bindings);
+  std::vector<uint64_t> failed;
+  for (auto& [id, c] : consumers_) {
+    if (c.cancelled || c.gone) continue;
+    if (renamed.count(c.request.queue)) c.request.queue = renamed[c.request.queue];
+    Status s = Subscribe(id, c);
+    if (!conn_) return;
+    if (!s.ok()) {
+      BROKRPC_LOG_WARNING("{}", s.message());
+      c.gone = true;
+      if (c.request.on_gone) c.request.on_gone(s);
+    }
+  }
+  BROKRPC_LOG_INFO("connection to {} restored: {} exchanges, {} queues, {} bindings, {} consumers",
+                   url_.Redacted(), declared_exchanges_.size(), declared_queues_.size(),
+                   declared_bindings_.size(), consumers_.size());
 }
 
 void AmqpTransport::Close() {
   Call<Status>(
       [this] {
+        reconnect_wanted_ = false;
         DoDisconnect(true, UnavailableError("connection closed by the application"), false);
         return OkStatus();
       },
@@ -164,9 +281,14 @@ void AmqpTransport::DoDisconnect(bool graceful, const Status& why, bool notify) 
     lane.channel = 0;
     lane.confirms.FailAll(why);
   }
-  auto consumers = std::move(consumers_);
-  consumers_.clear();
   consumer_by_channel_.clear();
+  bool restore = notify && url_.reconnect;
+  decltype(consumers_) consumers;
+  if (restore) {
+    for (auto& [id, c] : consumers_) c.channel = 0;  // re-subscribed after the reconnect
+  } else {
+    consumers.swap(consumers_);
+  }
   if (notify) {
     for (auto& [id, c] : consumers) {
       if (!c.gone && !c.cancelled && c.request.on_gone) c.request.on_gone(why);
@@ -188,6 +310,11 @@ void AmqpTransport::ConnectionLost(const Status& why) {
                 fmt::format("connection to {} lost: {}", conn_->peer(), why.message()));
   BROKRPC_LOG_WARNING("{}", status.message());
   DoDisconnect(false, status, true);
+  if (url_.reconnect) {
+    reconnect_wanted_ = true;
+    backoff_ = url_.reconnect_initial;
+    next_attempt_ = Clock::now() + backoff_;
+  }
 }
 
 Status AmqpTransport::NotConnected(const std::string& operation) const {
@@ -285,7 +412,9 @@ void AmqpTransport::OnMethod(uint16_t ch, const amqp_method_t& method) {
       c.message.delivery = DeliveryInfo{.exchange = c.message.exchange,
                                         .routing_key = c.message.routing_key,
                                         .redelivered = d->redelivered != 0,
-                                        .delivery_tag = d->delivery_tag,
+                                        .delivery_tag = ((generation_ & 0xFFFF)
+                                                         << kTagGenerationShift) |
+                                                        d->delivery_tag,
                                         .consumer_tag = ToString(d->consumer_tag)};
       contents_[ch] = std::move(c);
       return;
@@ -496,20 +625,25 @@ Status AmqpTransport::OnTopologyChannel(const std::string& operation,
 // ---------------------------------------------------------------- topology
 
 Status AmqpTransport::DeclareExchange(const ResolvedExchange& e) {
+  if (!connected_) return NotConnected("declare exchange");
   return Call<Status>(
       [this, &e] {
         AmqpArena arena;
         amqp_table_t args = EncodeTable(e.arguments, &arena);
         std::string type(ExchangeTypeName(e.type));
-        return OnTopologyChannel(fmt::format("declare exchange '{}'", e.name), [&](uint16_t ch) {
-          amqp_exchange_declare(conn_->state(), ch, Bytes(e.name), Bytes(type), 0, e.durable,
-                                e.auto_delete, 0, args);
-        });
+        Status s =
+            OnTopologyChannel(fmt::format("declare exchange '{}'", e.name), [&](uint16_t ch) {
+              amqp_exchange_declare(conn_->state(), ch, Bytes(e.name), Bytes(type), 0, e.durable,
+                                    e.auto_delete, 0, args);
+            });
+        if (s.ok()) declared_exchanges_[e.name] = e;
+        return s;
       },
       NotConnected("declare exchange"));
 }
 
 StatusOr<std::string> AmqpTransport::DeclareQueue(const ResolvedQueue& q) {
+  if (!connected_) return NotConnected("declare queue");
   return Call<StatusOr<std::string>>(
       [this, &q]() -> StatusOr<std::string> {
         AmqpArena arena;
@@ -521,6 +655,7 @@ StatusOr<std::string> AmqpTransport::DeclareQueue(const ResolvedQueue& q) {
           if (ok != nullptr) name = ToString(ok->queue);
         });
         if (!s.ok()) return s;
+        declared_queues_[name] = DeclaredQueue{q};
         return name;
       },
       NotConnected("declare queue"));
@@ -528,15 +663,18 @@ StatusOr<std::string> AmqpTransport::DeclareQueue(const ResolvedQueue& q) {
 
 Status AmqpTransport::BindQueue(const std::string& queue, const std::string& exchange,
                                 const std::string& key, const FieldTable& arguments) {
+  if (!connected_) return NotConnected("bind queue");
   return Call<Status>(
       [&, this] {
         AmqpArena arena;
         amqp_table_t args = EncodeTable(arguments, &arena);
-        return OnTopologyChannel(
+        Status s = OnTopologyChannel(
             fmt::format("bind queue '{}' to exchange '{}' with key '{}'", queue, exchange, key),
             [&](uint16_t ch) {
               amqp_queue_bind(conn_->state(), ch, Bytes(queue), Bytes(exchange), Bytes(key), args);
             });
+        if (s.ok()) declared_bindings_.insert(Binding{queue, exchange, key, arguments});
+        return s;
       },
       NotConnected("bind queue"));
 }
@@ -547,32 +685,48 @@ Status AmqpTransport::UnbindQueue(const std::string& queue, const std::string& e
       [&, this] {
         AmqpArena arena;
         amqp_table_t args = EncodeTable(arguments, &arena);
-        return OnTopologyChannel(
+        Status s = OnTopologyChannel(
             fmt::format("unbind queue '{}' from exchange '{}' key '{}'", queue, exchange, key),
             [&](uint16_t ch) {
               amqp_queue_unbind(conn_->state(), ch, Bytes(queue), Bytes(exchange), Bytes(key),
                                 args);
             });
+        if (s.ok()) declared_bindings_.erase(Binding{queue, exchange, key, arguments});
+        return s;
       },
       NotConnected("unbind queue"));
 }
 
 Status AmqpTransport::DeleteQueue(const std::string& queue) {
+  if (!connected_) return NotConnected("delete queue");
   return Call<Status>(
       [&, this] {
-        return OnTopologyChannel(fmt::format("delete queue '{}'", queue), [&](uint16_t ch) {
+        Status s = OnTopologyChannel(fmt::format("delete queue '{}'", queue), [&](uint16_t ch) {
           amqp_queue_delete(conn_->state(), ch, Bytes(queue), 0, 0);
         });
+        if (s.ok()) {
+          declared_queues_.erase(queue);
+          std::erase_if(declared_bindings_, [&](const Binding& b) { return b.queue == queue; });
+        }
+        return s;
       },
       NotConnected("delete queue"));
 }
 
 Status AmqpTransport::DeleteExchange(const std::string& exchange) {
+  if (!connected_) return NotConnected("delete exchange");
   return Call<Status>(
       [&, this] {
-        return OnTopologyChannel(fmt::format("delete exchange '{}'", exchange), [&](uint16_t ch) {
-          amqp_exchange_delete(conn_->state(), ch, Bytes(exchange), 0);
-        });
+        Status s =
+            OnTopologyChannel(fmt::format("delete exchange '{}'", exchange), [&](uint16_t ch) {
+              amqp_exchange_delete(conn_->state(), ch, Bytes(exchange), 0);
+            });
+        if (s.ok()) {
+          declared_exchanges_.erase(exchange);
+          std::erase_if(declared_bindings_,
+                        [&](const Binding& b) { return b.exchange == exchange; });
+        }
+        return s;
       },
       NotConnected("delete exchange"));
 }
@@ -593,6 +747,16 @@ void AmqpTransport::ReleasePublishLane(uint32_t lane_id) {
 }
 
 void AmqpTransport::Publish(uint32_t lane, PublishRequest request, PublishDone done) {
+  if (!connected_) {  // an outage: fail at once instead of queueing behind reconnect attempts
+    done(NotConnected("publish"));
+    return;
+  }
+  if (request.message.body.size() > url_.max_message_size) {
+    done(ResourceExhaustedError(fmt::format(
+        "publish: the message body is {} bytes, more than max_message_size ({} bytes)",
+        request.message.body.size(), url_.max_message_size)));
+    return;
+  }
   auto shared =
       std::make_shared<std::pair<PublishRequest, PublishDone>>(std::move(request), std::move(done));
   if (OnTransportThread()) {
@@ -645,25 +809,16 @@ void AmqpTransport::DoPublish(uint32_t lane_id, PublishRequest& request, Publish
 // ---------------------------------------------------------------- consuming
 
 StatusOr<uint64_t> AmqpTransport::StartConsumer(ConsumeRequest request) {
+  if (!connected_) return NotConnected("consume");
   uint64_t id = next_consumer_++;
   return Call<StatusOr<uint64_t>>(
       [this, id, &request]() -> StatusOr<uint64_t> {
-        std::string op = fmt::format("consume queue '{}'", request.queue);
-        auto ch = OpenChannel({ChannelUse::Kind::kConsumer, id});
-        if (!ch.ok()) return ch.status().WithContext(op);
-        amqp_basic_qos(conn_->state(), *ch, 0, request.prefetch_count, 0);
-        BROKRPC_RETURN_IF_ERROR(CheckReply(op + ": basic.qos", *ch));
-        amqp_basic_consume_ok_t* ok =
-            amqp_basic_consume(conn_->state(), *ch, Bytes(request.queue), amqp_empty_bytes, 0, 0,
-                               request.exclusive ? 1 : 0, amqp_empty_table);
-        Status s = CheckReply(op, *ch);
-        if (!s.ok()) return s;
+        if (!conn_) return NotConnected("consume");
         ConsumerState state;
-        state.channel = *ch;
-        state.tag = ToString(ok->consumer_tag);
         state.request = std::move(request);
+        Status s = Subscribe(id, state);
+        if (!s.ok()) return s;
         consumers_.emplace(id, std::move(state));
-        consumer_by_channel_[*ch] = id;
         return id;
       },
       NotConnected("consume"));
@@ -680,10 +835,13 @@ void AmqpTransport::Settle(uint64_t consumer_id, uint64_t tag, Settlement settle
 void AmqpTransport::DoSettle(uint64_t consumer_id, uint64_t tag, Settlement settlement) {
   auto it = consumers_.find(consumer_id);
   if (it == consumers_.end() || it->second.channel == 0 || !conn_) return;
+  if ((tag >> kTagGenerationShift) != (generation_ & 0xFFFF)) return;  // from a lost connection
+  uint64_t amqp_tag = tag & ((uint64_t{1} << kTagGenerationShift) - 1);
   uint16_t ch = it->second.channel;
   int rc = settlement == Settlement::kAck
-               ? amqp_basic_ack(conn_->state(), ch, tag, 0)
-               : amqp_basic_reject(conn_->state(), ch, tag, settlement == Settlement::kRequeue);
+               ? amqp_basic_ack(conn_->state(), ch, amqp_tag, 0)
+               : amqp_basic_reject(conn_->state(), ch, amqp_tag,
+                                   settlement == Settlement::kRequeue);
   CheckWrite("settle delivery", rc).IgnoreError();
 }
 

@@ -11,6 +11,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <tuple>
 #include <thread>
 #include <unordered_map>
 
@@ -81,6 +83,19 @@ class AmqpTransport final : public Transport {
     bool cancelled = false;
     bool gone = false;
   };
+  // What was declared, to declare again after a reconnect.
+  struct DeclaredQueue {
+    ResolvedQueue spec;  // name empty: server-named (gets a new name when restored)
+  };
+  struct Binding {
+    std::string queue, exchange, key;
+    FieldTable arguments;
+    bool operator<(const Binding& o) const {
+      return std::tie(queue, exchange, key) < std::tie(o.queue, o.exchange, o.key);
+    }
+  };
+  // Opens a channel and starts `c`'s consumer on it.
+  Status Subscribe(uint64_t id, ConsumerState& c);
   // A message being assembled from method + header + body frames.
   struct Content {
     bool is_return = false;
@@ -101,6 +116,11 @@ class AmqpTransport final : public Transport {
 
   // I/O-thread only.
   Status DoConnect();
+  // One reconnect attempt (after a lost connection); schedules the next on failure.
+  void TryReconnect();
+  // Re-declares what was declared and re-subscribes the consumers after a reconnect.
+  void RestoreTopology();
+  void NotifyRestored();
   void DoDisconnect(bool graceful, const Status& why, bool notify);
   // Processes buffered frames, reading the socket once when `read_socket`.
   void DrainFrames(bool read_socket);
@@ -139,6 +159,16 @@ class AmqpTransport final : public Transport {
 
   // I/O-thread state.
   std::unique_ptr<AmqpConnection> conn_;
+  bool reconnect_wanted_ = false;
+  std::chrono::steady_clock::time_point next_attempt_;
+  std::chrono::milliseconds backoff_{0};
+  size_t next_host_ = 0;
+  // Connection generation, in the top 16 bits of the delivery tags handed out (stale tags
+  // from a previous connection are ignored when settled).
+  uint64_t generation_ = 0;
+  std::map<std::string, ResolvedExchange> declared_exchanges_;
+  std::map<std::string, DeclaredQueue> declared_queues_;
+  std::set<Binding> declared_bindings_;
   std::chrono::steady_clock::time_point next_heartbeat_check_;
   std::unordered_map<uint16_t, ChannelUse> channels_;
   std::deque<uint16_t> free_channels_;

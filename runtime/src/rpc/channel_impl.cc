@@ -72,10 +72,15 @@ Status ChannelImpl::EnsureReplyQueue() {
   }
   if (listener_id_ == 0) {
     std::weak_ptr<ChannelImpl> weak = weak_from_this();
-    listener_id_ = core_.transport().AddConnectionListener(
-        ConnectionListener{.on_lost = [weak](const Status& why) {
-          if (auto self = weak.lock()) self->OnConnectionLost(why);
-        }});
+    listener_id_ = core_.transport().AddConnectionListener(ConnectionListener{
+        .on_lost =
+            [weak](const Status& why) {
+              if (auto self = weak.lock()) self->FailPending(why);
+            },
+        .on_restored =
+            [weak] {
+              if (auto self = weak.lock()) self->ready_cv_.notify_all();
+            }});
   }
   if (reply_consumer_ != 0) {
     core_.transport().ReleaseConsumer(reply_consumer_);
@@ -96,9 +101,7 @@ Status ChannelImpl::EnsureReplyQueue() {
           },
       .on_gone =
           [weak](Status why) {
-            if (auto self = weak.lock()) {
-              self->OnConnectionLost(why.WithContext("the reply queue consumer ended"));
-            }
+            if (auto self = weak.lock()) self->OnReplyQueueLost(why);
           }});
   if (!consumer.ok()) return consumer.status().WithContext("consume the reply queue");
   reply_queue_ = *declared;
@@ -122,13 +125,23 @@ Status ChannelImpl::EnsureExchange(const ResolvedExchange& exchange, bool bind_r
   return OkStatus();
 }
 
-void ChannelImpl::OnConnectionLost(const Status& why) {
+void ChannelImpl::OnReplyQueueLost(const Status& why) {
   {
+    // The next call declares a new reply queue (and binds it again).
     std::lock_guard<std::mutex> lock(setup_mu_);
     reply_ready_ = false;
-    exchanges_ready_.clear();
     exchanges_bound_.clear();
   }
+  FailPending(why.WithContext("the reply queue is gone"));
+}
+
+bool ChannelImpl::WaitForReady(SystemClock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(setup_mu_);
+  return ready_cv_.wait_until(lock, ToSteady(deadline),
+                              [this] { return broker_->is_connected(); });
+}
+
+void ChannelImpl::FailPending(const Status& why) {
   std::vector<std::string> ids;
   std::vector<std::shared_ptr<StreamCore>> streams;
   {
@@ -185,6 +198,7 @@ void ChannelImpl::StartCall(ClientCall& call, bool use_timer, Completion done) {
   ResolvedExchange exchange;
   SystemClock::time_point deadline;
   Status s = Prepare(call, &exchange, &deadline);
+  if (s.ok()) s = CheckConnected(ctx, deadline);
   if (s.ok()) s = EnsureReplyQueue();
   if (s.ok()) s = EnsureExchange(exchange, true);
   if (!s.ok()) return done(s, nullptr);
@@ -223,6 +237,19 @@ void ChannelImpl::StartCall(ClientCall& call, bool use_timer, Completion done) {
     if (published.ok()) return;
     if (auto self = weak.lock()) self->Finish(id, CallFailure(*method_ptr, published), nullptr);
   });
+}
+
+Status ChannelImpl::CheckConnected(ClientContext* ctx, SystemClock::time_point deadline) {
+  if (broker_->is_connected() || reply_consumer_ == 0) return OkStatus();  // up, or first call
+  // An outage (the transport is reconnecting): fail at once, or wait when asked to.
+  if (!ctx->wait_for_ready()) {
+    return UnavailableError(fmt::format("the connection to {} is down (reconnecting)",
+                                        broker_->redacted_url()));
+  }
+  if (!WaitForReady(deadline)) {
+    return DeadlineExceededError("deadline exceeded waiting for the broker to come back");
+  }
+  return OkStatus();
 }
 
 bool ChannelImpl::Finish(const std::string& id, Status status, Message* reply) {

@@ -3,6 +3,7 @@
 #define BROKRPC_SRC_RPC_CHANNEL_IMPL_H_
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -60,7 +61,13 @@ class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
   Status EnsureReplyQueue();
   Status EnsureExchange(const ResolvedExchange& exchange, bool bind_reply_queue);
   void OnReply(Message&& reply);
-  void OnConnectionLost(const Status& why);
+  // Fails every pending call and stream with UNAVAILABLE (connection lost, reply queue gone).
+  void FailPending(const Status& why);
+  void OnReplyQueueLost(const Status& why);
+  // OK when connected; during an outage UNAVAILABLE at once, or (wait_for_ready) after waiting
+  // for the reconnect until `deadline`.
+  Status CheckConnected(ClientContext* ctx, SystemClock::time_point deadline);
+  bool WaitForReady(SystemClock::time_point deadline);
   // Completes `correlation_id` if still pending; returns whether it did.
   bool Finish(const std::string& correlation_id, Status status, Message* reply);
 
@@ -71,6 +78,7 @@ class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
   uint64_t listener_id_ = 0;
 
   std::mutex setup_mu_;
+  std::condition_variable ready_cv_;  // notified when the connection is restored
   std::atomic<bool> reply_ready_{false};
   std::string reply_queue_;
   uint64_t reply_consumer_ = 0;
