@@ -29,6 +29,9 @@ class StreamCore;
 struct ChannelOptions {
   // Used when a ClientContext sets no deadline (no call waits forever).
   std::chrono::milliseconds default_timeout{std::chrono::seconds(30)};
+  // Retries of unary calls, unless a ClientContext sets its own (default: none). For a stub
+  // with its own policy, give it its own Channel.
+  RetryPolicy retry_policy{};
   // Client interceptors, outermost first (unary and fire-and-forget calls).
   MiddlewareChain<ClientCall, Status> interceptors{};
   // Streams: how many server messages a stream buffers before the server must wait for

@@ -8,8 +8,24 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "brokrpc/status.h"
 
 namespace brokrpc {
+
+// Retries of a call that failed with a retryable code, for idempotent methods only (a retried
+// request may run twice on the server). Each attempt is a new request; all of them share the
+// call's deadline, which a retry never exceeds.
+struct RetryPolicy {
+  // Attempts in all, the first included (1: no retry).
+  int max_attempts = 1;
+  std::chrono::milliseconds initial_backoff{100};
+  std::chrono::milliseconds max_backoff{2000};
+  double backoff_multiplier = 2.0;
+  // Codes worth another attempt.
+  std::vector<StatusCode> retryable_codes{StatusCode::kUnavailable};
+};
 
 // One per call; must outlive the call (for async calls: until the completion has run) and must
 // not be reused. Setters are for before the call starts; TryCancel() may be called from any
@@ -47,6 +63,13 @@ class ClientContext {
   void set_wait_for_ready(bool wait) { wait_for_ready_ = wait; }
   bool wait_for_ready() const { return wait_for_ready_; }
 
+  // Retries for this call (overrides ChannelOptions::retry_policy).
+  void set_retry_policy(RetryPolicy policy) { retry_policy_ = std::move(policy); }
+  const std::optional<RetryPolicy>& retry_policy() const { return retry_policy_; }
+  // Attempts the call took (after it completed).
+  int attempts() const { return attempts_; }
+  void set_attempts(int attempts) { attempts_ = attempts; }
+
   // Ends the call with CANCELLED if it has not completed. Thread-safe; idempotent.
   void TryCancel();
   bool IsCancelled() const;
@@ -66,6 +89,8 @@ class ClientContext {
   std::optional<Clock::time_point> deadline_;
   std::map<std::string, std::string> metadata_;
   bool wait_for_ready_ = false;
+  std::optional<RetryPolicy> retry_policy_;
+  int attempts_ = 0;
   std::string correlation_id_;
   std::map<std::string, std::string> response_metadata_;
   mutable std::mutex mu_;

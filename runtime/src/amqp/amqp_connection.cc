@@ -41,7 +41,7 @@ Status SetUpTls(amqp_socket_t* socket, const BrokerUrl& url, const std::string& 
 }  // namespace
 
 StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(const BrokerUrl& url,
-                                                                size_t first_host) {
+                                                               size_t first_host) {
   Status last = UnavailableError("no broker host in the URL");
   for (size_t i = 0; i < url.hosts.size(); ++i) {
     const HostPort& host = url.hosts[(first_host + i) % url.hosts.size()];

@@ -87,8 +87,8 @@ void AmqpTransport::Loop() {
     }
     int timeout_ms = -1;
     if (!conn_ && reconnect_wanted_) {
-      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_attempt_ -
-                                                                        Clock::now());
+      auto wait =
+          std::chrono::duration_cast<std::chrono::milliseconds>(next_attempt_ - Clock::now());
       timeout_ms = static_cast<int>(std::max<int64_t>(0, wait.count()));
     }
     if (conn_) {
@@ -409,13 +409,12 @@ void AmqpTransport::OnMethod(uint16_t ch, const amqp_method_t& method) {
       Content c;
       c.message.exchange = ToString(d->exchange);
       c.message.routing_key = ToString(d->routing_key);
-      c.message.delivery = DeliveryInfo{.exchange = c.message.exchange,
-                                        .routing_key = c.message.routing_key,
-                                        .redelivered = d->redelivered != 0,
-                                        .delivery_tag = ((generation_ & 0xFFFF)
-                                                         << kTagGenerationShift) |
-                                                        d->delivery_tag,
-                                        .consumer_tag = ToString(d->consumer_tag)};
+      c.message.delivery = DeliveryInfo{
+          .exchange = c.message.exchange,
+          .routing_key = c.message.routing_key,
+          .redelivered = d->redelivered != 0,
+          .delivery_tag = ((generation_ & 0xFFFF) << kTagGenerationShift) | d->delivery_tag,
+          .consumer_tag = ToString(d->consumer_tag)};
       contents_[ch] = std::move(c);
       return;
     }
@@ -717,10 +716,9 @@ Status AmqpTransport::DeleteExchange(const std::string& exchange) {
   if (!connected_) return NotConnected("delete exchange");
   return Call<Status>(
       [&, this] {
-        Status s =
-            OnTopologyChannel(fmt::format("delete exchange '{}'", exchange), [&](uint16_t ch) {
-              amqp_exchange_delete(conn_->state(), ch, Bytes(exchange), 0);
-            });
+        Status s = OnTopologyChannel(
+            fmt::format("delete exchange '{}'", exchange),
+            [&](uint16_t ch) { amqp_exchange_delete(conn_->state(), ch, Bytes(exchange), 0); });
         if (s.ok()) {
           declared_exchanges_.erase(exchange);
           std::erase_if(declared_bindings_,
@@ -752,9 +750,9 @@ void AmqpTransport::Publish(uint32_t lane, PublishRequest request, PublishDone d
     return;
   }
   if (request.message.body.size() > url_.max_message_size) {
-    done(ResourceExhaustedError(fmt::format(
-        "publish: the message body is {} bytes, more than max_message_size ({} bytes)",
-        request.message.body.size(), url_.max_message_size)));
+    done(ResourceExhaustedError(
+        fmt::format("publish: the message body is {} bytes, more than max_message_size ({} bytes)",
+                    request.message.body.size(), url_.max_message_size)));
     return;
   }
   auto shared =
@@ -838,10 +836,9 @@ void AmqpTransport::DoSettle(uint64_t consumer_id, uint64_t tag, Settlement sett
   if ((tag >> kTagGenerationShift) != (generation_ & 0xFFFF)) return;  // from a lost connection
   uint64_t amqp_tag = tag & ((uint64_t{1} << kTagGenerationShift) - 1);
   uint16_t ch = it->second.channel;
-  int rc = settlement == Settlement::kAck
-               ? amqp_basic_ack(conn_->state(), ch, amqp_tag, 0)
-               : amqp_basic_reject(conn_->state(), ch, amqp_tag,
-                                   settlement == Settlement::kRequeue);
+  int rc = settlement == Settlement::kAck ? amqp_basic_ack(conn_->state(), ch, amqp_tag, 0)
+                                          : amqp_basic_reject(conn_->state(), ch, amqp_tag,
+                                                              settlement == Settlement::kRequeue);
   CheckWrite("settle delivery", rc).IgnoreError();
 }
 

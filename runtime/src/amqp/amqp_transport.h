@@ -12,8 +12,8 @@
 #include <memory>
 #include <mutex>
 #include <set>
-#include <tuple>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include "amqp/amqp_connection.h"

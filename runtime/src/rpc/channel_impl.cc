@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <condition_variable>
+#include <thread>
 
 #include "log.h"
 #include "rpc/wire.h"
@@ -31,7 +33,7 @@ ChannelImpl::ChannelImpl(std::shared_ptr<Broker> broker, ChannelOptions options)
     : broker_(std::move(broker)),
       core_(broker_->core()),
       options_(std::move(options)),
-      publisher_(std::make_unique<PublisherImpl>(core_, PublisherOptions{},
+      publisher_(std::make_shared<PublisherImpl>(core_, PublisherOptions{},
                                                  MiddlewareChain<Message, Status>{})) {}
 
 ChannelImpl::~ChannelImpl() {
@@ -72,15 +74,15 @@ Status ChannelImpl::EnsureReplyQueue() {
   }
   if (listener_id_ == 0) {
     std::weak_ptr<ChannelImpl> weak = weak_from_this();
-    listener_id_ = core_.transport().AddConnectionListener(ConnectionListener{
-        .on_lost =
-            [weak](const Status& why) {
-              if (auto self = weak.lock()) self->FailPending(why);
-            },
-        .on_restored =
-            [weak] {
-              if (auto self = weak.lock()) self->ready_cv_.notify_all();
-            }});
+    listener_id_ = core_.transport().AddConnectionListener(
+        ConnectionListener{.on_lost =
+                               [weak](const Status& why) {
+                                 if (auto self = weak.lock()) self->FailPending(why);
+                               },
+                           .on_restored =
+                               [weak] {
+                                 if (auto self = weak.lock()) self->ready_cv_.notify_all();
+                               }});
   }
   if (reply_consumer_ != 0) {
     core_.transport().ReleaseConsumer(reply_consumer_);
@@ -91,18 +93,20 @@ Status ChannelImpl::EnsureReplyQueue() {
       core_.ResolveQueue(QueueOptions{.name = name, .exclusive = true, .auto_delete = true}));
   if (!declared.ok()) return declared.status().WithContext("declare the reply queue");
   std::weak_ptr<ChannelImpl> weak = weak_from_this();
-  auto consumer = core_.transport().StartConsumer(ConsumeRequest{
-      .queue = *declared,
-      .prefetch_count = 0,
-      .exclusive = true,
-      .on_delivery =
-          [weak](Message&& m) {
-            if (auto self = weak.lock()) self->OnReply(std::move(m));
-          },
-      .on_gone =
-          [weak](Status why) {
-            if (auto self = weak.lock()) self->OnReplyQueueLost(why);
-          }});
+  auto consumer =
+      core_.transport().StartConsumer(ConsumeRequest{.queue = *declared,
+                                                     .prefetch_count = 0,
+                                                     .exclusive = true,
+                                                     .on_delivery =
+                                                         [weak](Message&& m) {
+                                                           if (auto self = weak.lock())
+                                                             self->OnReply(std::move(m));
+                                                         },
+                                                     .on_gone =
+                                                         [weak](Status why) {
+                                                           if (auto self = weak.lock())
+                                                             self->OnReplyQueueLost(why);
+                                                         }});
   if (!consumer.ok()) return consumer.status().WithContext("consume the reply queue");
   reply_queue_ = *declared;
   reply_consumer_ = *consumer;
@@ -137,8 +141,7 @@ void ChannelImpl::OnReplyQueueLost(const Status& why) {
 
 bool ChannelImpl::WaitForReady(SystemClock::time_point deadline) {
   std::unique_lock<std::mutex> lock(setup_mu_);
-  return ready_cv_.wait_until(lock, ToSteady(deadline),
-                              [this] { return broker_->is_connected(); });
+  return ready_cv_.wait_until(lock, ToSteady(deadline), [this] { return broker_->is_connected(); });
 }
 
 void ChannelImpl::FailPending(const Status& why) {
@@ -243,8 +246,8 @@ Status ChannelImpl::CheckConnected(ClientContext* ctx, SystemClock::time_point d
   if (broker_->is_connected() || reply_consumer_ == 0) return OkStatus();  // up, or first call
   // An outage (the transport is reconnecting): fail at once, or wait when asked to.
   if (!ctx->wait_for_ready()) {
-    return UnavailableError(fmt::format("the connection to {} is down (reconnecting)",
-                                        broker_->redacted_url()));
+    return UnavailableError(
+        fmt::format("the connection to {} is down (reconnecting)", broker_->redacted_url()));
   }
   if (!WaitForReady(deadline)) {
     return DeadlineExceededError("deadline exceeded waiting for the broker to come back");
@@ -307,7 +310,56 @@ void ChannelImpl::OnReply(Message&& reply) {
   }
 }
 
+namespace {
+
+const RetryPolicy& PolicyOf(const ClientContext* ctx, const ChannelOptions& options) {
+  return ctx->retry_policy() ? *ctx->retry_policy() : options.retry_policy;
+}
+
+bool Retryable(const RetryPolicy& policy, const Status& s) {
+  return std::find(policy.retryable_codes.begin(), policy.retryable_codes.end(), s.code()) !=
+         policy.retryable_codes.end();
+}
+
+std::chrono::milliseconds NextBackoff(const RetryPolicy& policy, std::chrono::milliseconds b) {
+  auto next = std::chrono::milliseconds(
+      static_cast<int64_t>(static_cast<double>(b.count()) * policy.backoff_multiplier));
+  return std::min(policy.max_backoff, std::max(next, std::chrono::milliseconds(1)));
+}
+
+}  // namespace
+
 Status ChannelImpl::RunSync(ClientCall& call) {
+  ClientContext* ctx = call.context;
+  const RetryPolicy& policy = PolicyOf(ctx, options_);
+  if (policy.max_attempts <= 1) {
+    ctx->set_attempts(1);
+    return RunAttempt(call);
+  }
+  // Every attempt shares one deadline.
+  if (!ctx->deadline()) ctx->set_deadline(SystemClock::now() + options_.default_timeout);
+  SystemClock::time_point deadline = *ctx->deadline();
+  Message original = call.request;
+  auto backoff = policy.initial_backoff;
+  Status s;
+  int attempt = 0;
+  for (;;) {
+    ++attempt;
+    s = RunAttempt(call);
+    if (s.ok() || attempt >= policy.max_attempts || !Retryable(policy, s) || ctx->IsCancelled() ||
+        SystemClock::now() + backoff >= deadline) {
+      break;
+    }
+    std::this_thread::sleep_for(backoff);
+    backoff = NextBackoff(policy, backoff);
+    call.request = original;
+    call.response = Message();
+  }
+  ctx->set_attempts(attempt);
+  return s;
+}
+
+Status ChannelImpl::RunAttempt(ClientCall& call) {
   struct Waiter {
     std::mutex mu;
     std::condition_variable cv;
@@ -370,10 +422,47 @@ void ChannelImpl::StartUnary(const ServiceSpec& service, size_t method, ClientCo
     if (!pool->Post(task)) task();
     return;
   }
-  StartCall(*call, true, [pool, call, done = std::move(done)](Status s, Message* reply) mutable {
-    if (reply != nullptr) call->response = std::move(*reply);
-    auto task = [call, done = std::move(done), s = std::move(s), has = reply != nullptr]() {
-      done(s, has ? &call->response : nullptr);
+  const RetryPolicy& policy = PolicyOf(context, options_);
+  if (policy.max_attempts > 1 && !context->deadline()) {
+    context->set_deadline(SystemClock::now() + options_.default_timeout);
+  }
+  auto retry = std::make_shared<AsyncAttempts>(
+      AsyncAttempts{.call = call,
+                    .original = policy.max_attempts > 1 ? call->request : Message(),
+                    .policy = policy,
+                    .backoff = policy.initial_backoff,
+                    .done = std::move(done)});
+  StartAsyncAttempt(retry);
+}
+
+void ChannelImpl::StartAsyncAttempt(std::shared_ptr<AsyncAttempts> a) {
+  ++a->attempt;
+  std::weak_ptr<ChannelImpl> weak = weak_from_this();
+  ThreadPool* pool = &core_.pool();
+  StartCall(*a->call, true, [weak, pool, a](Status s, Message* reply) mutable {
+    ClientContext* ctx = a->call->context;
+    bool again = !s.ok() && a->attempt < a->policy.max_attempts && Retryable(a->policy, s) &&
+                 !ctx->IsCancelled() && ctx->deadline() &&
+                 SystemClock::now() + a->backoff < *ctx->deadline();
+    auto self = weak.lock();
+    if (again && self) {
+      auto wait = a->backoff;
+      a->backoff = NextBackoff(a->policy, a->backoff);
+      a->call->request = a->original;
+      a->call->response = Message();
+      self->core_.timers().ScheduleAfter(wait, [weak, a] {
+        if (auto me = weak.lock()) {
+          me->StartAsyncAttempt(a);
+        } else {
+          a->done(CancelledError("the channel was destroyed"), nullptr);
+        }
+      });
+      return;
+    }
+    ctx->set_attempts(a->attempt);
+    if (reply != nullptr) a->call->response = std::move(*reply);
+    auto task = [a, s = std::move(s), has = reply != nullptr]() {
+      a->done(s, has ? &a->call->response : nullptr);
     };
     if (!pool->Post(task)) task();
   });
@@ -405,6 +494,11 @@ void ChannelImpl::StartPublish(const ServiceSpec& service, size_t method_index,
     if (!broker_->is_connected()) BROKRPC_RETURN_IF_ERROR(broker_->Connect());
     BROKRPC_RETURN_IF_ERROR(EnsureExchange(exchange, false));
     FillMessageDefaults(&c.request);
+    // A durable server queue keeps what it was given across broker restarts only when the
+    // message is persistent: then a confirmed fire-and-forget message is never lost.
+    if (c.method->queue.durable.value_or(false) && !c.request.properties.delivery_mode) {
+      c.request.properties.delivery_mode = DeliveryMode::kPersistent;
+    }
     const MethodSpec* m = c.method;
     publisher_->PublishRaw(std::move(c.request), true,
                            [done, m](Status s) { done(CallFailure(*m, s)); });
@@ -424,7 +518,7 @@ std::shared_ptr<StreamCore> ChannelImpl::OpenStream(const ServiceSpec& service, 
   StreamSettings settings{.window = options_.stream_window,
                           .keepalive = options_.stream_keepalive,
                           .deadline = context->deadline()};
-  auto stream = std::make_shared<StreamCore>(StreamCore::Role::kClient, core_, *publisher_,
+  auto stream = std::make_shared<StreamCore>(StreamCore::Role::kClient, broker_, publisher_,
                                              exchange.name, settings);
   auto fail = [&](const Status& s) {
     stream->Fail(s);

@@ -54,6 +54,19 @@ class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
     uint64_t timer = 0;
   };
 
+  // An asynchronous call and its retries.
+  struct AsyncAttempts {
+    std::shared_ptr<ClientCall> call;
+    Message original;
+    RetryPolicy policy;
+    std::chrono::milliseconds backoff{0};
+    Channel::UnaryDone done;
+    int attempt = 0;
+  };
+  void StartAsyncAttempt(std::shared_ptr<AsyncAttempts> attempts);
+  // One attempt of a synchronous call (RunSync adds the retries).
+  Status RunAttempt(ClientCall& call);
+
   // The call without interceptors; `use_timer` arms a deadline timer (async calls).
   void StartCall(ClientCall& call, bool use_timer, Completion done);
   Status RunSync(ClientCall& call);
@@ -74,7 +87,7 @@ class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
   std::shared_ptr<Broker> broker_;
   BrokerCore& core_;
   ChannelOptions options_;
-  std::unique_ptr<PublisherImpl> publisher_;
+  std::shared_ptr<PublisherImpl> publisher_;  // shared with the streams
   uint64_t listener_id_ = 0;
 
   std::mutex setup_mu_;

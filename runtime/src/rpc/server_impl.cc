@@ -34,7 +34,14 @@ ServerImpl::ServerImpl(std::shared_ptr<Broker> broker, ServerOptions options)
       options_(std::move(options)),
       chain_(Concat(core_.options().consumer_middlewares, options_.interceptors)) {}
 
-ServerImpl::~ServerImpl() { Shutdown(SystemClock::now()).IgnoreError(); }
+ServerImpl::~ServerImpl() {
+  // Stop at once, but handlers still running use this object: wait for them (their contexts
+  // report IsCancelled()).
+  Shutdown(SystemClock::now()).IgnoreError();
+  for (auto& e : endpoints_) {
+    if (e.consumer) e.consumer->WaitIdle(std::chrono::steady_clock::now() + std::chrono::hours(24));
+  }
+}
 
 bool ServerImpl::is_running() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -90,7 +97,7 @@ Status ServerImpl::Start() {
   if (state_ != State::kIdle) return FailedPreconditionError("Start: the server was shut down");
   if (!broker_->is_connected()) BROKRPC_RETURN_IF_ERROR(broker_->Connect());
   if (!replies_) {
-    replies_ = std::make_unique<PublisherImpl>(core_, PublisherOptions{},
+    replies_ = std::make_shared<PublisherImpl>(core_, PublisherOptions{},
                                                MiddlewareChain<Message, Status>{});
   }
   if (Status s = StartStreamQueue(); !s.ok()) return s.WithContext("serve streams");
@@ -150,8 +157,12 @@ void ServerImpl::StopEndpoints(size_t count, SystemClock::time_point deadline) {
     bool streams_done =
         streams_cv_.wait_until(lock, ToSteady(deadline), [this] { return running_streams_ == 0; });
     if (!streams_done) {
-      auto streams = streams_;
       lock.unlock();
+      std::map<std::string, std::shared_ptr<StreamCore>> streams;
+      {
+        std::lock_guard<std::mutex> registry_lock(registry_->mu);
+        streams = registry_->streams;
+      }
       for (auto& [id, stream] : streams) {
         stream->Cancel(UnavailableError("the server is shutting down"));
       }
@@ -167,6 +178,8 @@ void ServerImpl::StopEndpoints(size_t count, SystemClock::time_point deadline) {
     if (endpoints_[i].consumer) endpoints_[i].consumer->Release();
   }
   if (stream_consumer_ != 0) {
+    // Blocking: after it returns no stream envelope reaches this server any more.
+    core_.transport().CancelConsumer(stream_consumer_).IgnoreError();
     core_.transport().ReleaseConsumer(stream_consumer_);
     stream_consumer_ = 0;
   }
@@ -312,8 +325,8 @@ Status ServerImpl::StartStreamQueue() {
 void ServerImpl::FailStreams(const Status& why) {
   std::map<std::string, std::shared_ptr<StreamCore>> streams;
   {
-    std::lock_guard<std::mutex> lock(streams_mu_);
-    streams = streams_;
+    std::lock_guard<std::mutex> lock(registry_->mu);
+    streams = registry_->streams;
   }
   for (auto& [id, stream] : streams) stream->Fail(why);
 }
@@ -324,9 +337,9 @@ void ServerImpl::OnStreamEnvelope(Message&& message) {
   if (!message.properties.correlation_id) return;
   std::shared_ptr<StreamCore> stream;
   {
-    std::lock_guard<std::mutex> lock(streams_mu_);
-    auto it = streams_.find(*message.properties.correlation_id);
-    if (it != streams_.end()) stream = it->second;
+    std::lock_guard<std::mutex> lock(registry_->mu);
+    auto it = registry_->streams.find(*message.properties.correlation_id);
+    if (it != registry_->streams.end()) stream = it->second;
   }
   if (stream) stream->OnEnvelope(message);
 }
@@ -352,7 +365,7 @@ AsyncConsumerHandler ServerImpl::StreamHandler(const Endpoint& endpoint) {
                             .keepalive = options_.stream_keepalive,
                             .deadline = deadline};
     std::string exchange = request.delivery ? request.delivery->exchange : request.exchange;
-    auto stream = std::make_shared<StreamCore>(StreamCore::Role::kServer, core_, *replies_,
+    auto stream = std::make_shared<StreamCore>(StreamCore::Role::kServer, broker_, replies_,
                                                exchange, settings);
     std::vector<google::protobuf::Any> initial(env.start().payloads().begin(),
                                                env.start().payloads().end());
@@ -360,10 +373,11 @@ AsyncConsumerHandler ServerImpl::StreamHandler(const Endpoint& endpoint) {
     {
       std::lock_guard<std::mutex> lock(streams_mu_);
       full = running_streams_ >= options_.max_concurrent_streams;
-      if (!full) {
-        ++running_streams_;
-        streams_[*p.correlation_id] = stream;
-      }
+      if (!full) ++running_streams_;
+    }
+    if (!full) {
+      std::lock_guard<std::mutex> lock(registry_->mu);
+      registry_->streams[*p.correlation_id] = stream;
     }
     stream->Accept(request, stream_queue_, env.uuid(), std::move(initial), env.start().last(),
                    env.start().window());
@@ -374,9 +388,12 @@ AsyncConsumerHandler ServerImpl::StreamHandler(const Endpoint& endpoint) {
       return;
     }
     std::string id = *p.correlation_id;
-    stream->set_on_done([this, id] {
-      std::lock_guard<std::mutex> lock(streams_mu_);
-      streams_.erase(id);
+    std::weak_ptr<StreamRegistry> registry = registry_;
+    stream->set_on_done([registry, id] {
+      if (auto r = registry.lock()) {
+        std::lock_guard<std::mutex> lock(r->mu);
+        r->streams.erase(id);
+      }
     });
     ReapStreamThreads(/*all=*/false);
     auto done = std::make_shared<std::atomic<bool>>(false);

@@ -65,7 +65,7 @@ class ServerImpl {
   BrokerCore& core_;
   ServerOptions options_;
   MiddlewareChain<Message, ConsumeResult> chain_;
-  std::unique_ptr<PublisherImpl> replies_;
+  std::shared_ptr<PublisherImpl> replies_;  // shared with the streams
 
   mutable std::mutex mu_;
   std::condition_variable state_cv_;
@@ -75,10 +75,16 @@ class ServerImpl {
   std::mutex active_mu_;
   std::set<ServerContext*> active_;
 
-  // Streams (guarded by streams_mu_).
+  // Open streams by id. Shared, so that a stream ending after the server is gone can still
+  // unregister itself safely.
+  struct StreamRegistry {
+    std::mutex mu;
+    std::map<std::string, std::shared_ptr<StreamCore>> streams;
+  };
+  std::shared_ptr<StreamRegistry> registry_ = std::make_shared<StreamRegistry>();
+  // Running stream handlers (guarded by streams_mu_).
   std::mutex streams_mu_;
   std::condition_variable streams_cv_;
-  std::map<std::string, std::shared_ptr<StreamCore>> streams_;
   struct StreamThread {
     std::thread thread;
     std::shared_ptr<std::atomic<bool>> done;

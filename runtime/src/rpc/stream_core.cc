@@ -44,11 +44,14 @@ void PackAny(const google::protobuf::Message& message, google::protobuf::Any* an
   any->PackFrom(message);
 }
 
-StreamCore::StreamCore(Role role, BrokerCore& core, PublisherImpl& publisher, std::string exchange,
+StreamCore::StreamCore(Role role, std::shared_ptr<Broker> broker,
+                       std::shared_ptr<PublisherImpl> publisher, std::string exchange,
                        StreamSettings settings)
     : role_(role),
-      core_(core),
-      publisher_(publisher),
+      broker_(std::move(broker)),
+      core_(broker_->core()),
+      publisher_holder_(std::move(publisher)),
+      publisher_(*publisher_holder_),
       exchange_(std::move(exchange)),
       settings_(settings) {
   id_hex_ = NewUuidHex();

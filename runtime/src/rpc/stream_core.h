@@ -44,8 +44,10 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
  public:
   enum class Role { kClient, kServer };
 
-  StreamCore(Role role, BrokerCore& core, PublisherImpl& publisher, std::string exchange,
-             StreamSettings settings);
+  // Keeps `broker` and `publisher` alive: queued envelopes may go out after their owners (a
+  // Channel or a Server) are gone.
+  StreamCore(Role role, std::shared_ptr<Broker> broker, std::shared_ptr<PublisherImpl> publisher,
+             std::string exchange, StreamSettings settings);
   ~StreamCore();
 
   const std::string& id_hex() const { return id_hex_; }
@@ -117,7 +119,9 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   void RunPendingLocked();
 
   const Role role_;
+  std::shared_ptr<Broker> broker_;
   BrokerCore& core_;
+  std::shared_ptr<PublisherImpl> publisher_holder_;
   PublisherImpl& publisher_;
   const std::string exchange_;
   const StreamSettings settings_;
