@@ -136,6 +136,10 @@ AsyncConsumerHandler MakeSyncHandler(MiddlewareChain<Message, ConsumeResult> cha
                                      ConsumerHandler handler) {
   return [chain = std::move(chain), handler = std::move(handler)](Message& message, Settle settle) {
     auto terminal = [&](Message& m) -> ConsumeResult {
+      if (m.delivery && m.delivery->oversized) {
+        return ConsumeResult::Failed(
+            ResourceExhaustedError("the message is larger than max_message_size"));
+      }
       try {
         return handler(m);
       } catch (const std::exception& e) {

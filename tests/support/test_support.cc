@@ -33,10 +33,42 @@ std::shared_ptr<Broker> ConnectedBroker(const std::string& url, BrokerOptions op
   return *broker;
 }
 
-std::string RabbitCtl(const std::string& args) {
+std::string RabbitCtl(const std::string& args) { return RabbitScript("ctl " + args); }
+
+std::string ConnectionPid(const std::string& name) {
+  // RabbitMQ 3.10 has no user_provided_name column: find the name in the client properties
+  // ({"connection_name","name"}).
+  std::string out = RabbitCtl("list_connections -q --no-table-headers pid client_properties");
+  std::string needle = "{\"connection_name\",\"" + name + "\"}";
+  size_t start = 0;
+  while (start < out.size()) {
+    size_t end = out.find('\n', start);
+    if (end == std::string::npos) end = out.size();
+    std::string line = out.substr(start, end - start);
+    size_t tab = line.find('\t');
+    if (tab != std::string::npos && line.find(needle) != std::string::npos) {
+      return line.substr(0, tab);
+    }
+    start = end + 1;
+  }
+  FAIL("no connection named " << name << " in:\n" << out);
+  return "";
+}
+
+size_t ResidentBytes() {
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  long pages = 0, resident = 0;
+  if (f != nullptr) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return static_cast<size_t>(resident) * 4096;
+}
+
+std::string RabbitScript(const std::string& args) {
   const char* script = std::getenv("BROKRPC_RABBITMQ_SCRIPT");
-  std::string cmd = std::string(script ? script : BROKRPC_SOURCE_DIR "/scripts/rabbitmq") +
-                    " ctl " + args + " 2>&1";
+  std::string cmd =
+      std::string(script ? script : BROKRPC_SOURCE_DIR "/scripts/rabbitmq") + " " + args + " 2>&1";
   std::string out;
   FILE* pipe = popen(cmd.c_str(), "r");
   REQUIRE(pipe != nullptr);

@@ -29,6 +29,12 @@ std::shared_ptr<Broker> ConnectedBroker(const std::string& url, BrokerOptions op
 // Runs `scripts/rabbitmq ctl <args>` against the private node; returns its stdout.
 // Fails the test when the command fails.
 std::string RabbitCtl(const std::string& args);
+// Runs `scripts/rabbitmq <args>` (e.g. "restart"); returns its stdout.
+std::string RabbitScript(const std::string& args);
+// The RabbitMQ connection pid of the connection named `name` (URL parameter name=...).
+std::string ConnectionPid(const std::string& name);
+// Resident memory of this process, in bytes.
+size_t ResidentBytes();
 
 // A countdown latch with a bounded wait.
 class Latch {

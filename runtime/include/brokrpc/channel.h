@@ -79,6 +79,8 @@ class Channel {
 
   const std::shared_ptr<Broker>& broker() const;
   const ChannelOptions& options() const;
+  // Replies that arrived for no waiting call (late after a deadline, or duplicates), so far.
+  uint64_t dropped_replies() const;
 
  private:
   std::shared_ptr<internal::ChannelImpl> impl_;

@@ -41,8 +41,11 @@ struct DeliveryInfo {
   std::string exchange{};
   std::string routing_key{};
   bool redelivered = false;
+  // Opaque: settle with it through the consumer (it carries the connection generation).
   uint64_t delivery_tag = 0;
   std::string consumer_tag{};
+  // The body was larger than the connection's max_message_size and was dropped (body empty).
+  bool oversized = false;
 
   friend bool operator==(const DeliveryInfo&, const DeliveryInfo&) = default;
 };

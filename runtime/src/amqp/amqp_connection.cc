@@ -76,8 +76,11 @@ StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::OpenOne(const BrokerUr
   if (rc != AMQP_STATUS_OK) {
     int err = errno;
     std::string detail = amqp_error_string2(rc);
-    if (err != 0 && rc == AMQP_STATUS_SOCKET_ERROR)
+    // errno is only meaningful for a socket error, and EINPROGRESS is the non-blocking
+    // connect's own state, not the reason.
+    if (err != 0 && err != EINPROGRESS && rc == AMQP_STATUS_SOCKET_ERROR) {
       detail += fmt::format(" ({})", std::strerror(err));
+    }
     if (rc == AMQP_STATUS_SSL_CONNECTION_FAILED || rc == AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED ||
         rc == AMQP_STATUS_SSL_PEER_VERIFY_FAILED) {
       return UnavailableError(fmt::format("TLS handshake with {} failed: {}", where, detail));

@@ -168,8 +168,10 @@ void AmqpTransport::TryReconnect() {
   std::uniform_int_distribution<int> jitter(80, 120);
   auto wait = backoff_ * jitter(rng) / 100;
   next_attempt_ = Clock::now() + wait;
-  BROKRPC_LOG_WARNING("reconnect to {} failed ({}); next attempt in {} ms", url_.Redacted(),
-                      s.message(), wait.count());
+  // The first failure is worth a warning; the retries that follow are routine.
+  BROKRPC_LOG(backoff_ <= url_.reconnect_initial * 2 ? LogLevel::kWarning : LogLevel::kDebug,
+              "reconnect to {} failed ({}); next attempt in {} ms", url_.Redacted(), s.message(),
+              wait.count());
 }
 
 void AmqpTransport::NotifyRestored() {
@@ -376,7 +378,15 @@ void AmqpTransport::OnFrame(const amqp_frame_t& frame) {
       c.body_size = frame.payload.properties.body_size;
       c.message.properties = DecodeProperties(
           *static_cast<amqp_basic_properties_t*>(frame.payload.properties.decoded));
-      c.message.body.reserve(c.body_size);
+      if (c.body_size > url_.max_message_size) {
+        // Too big: drop the body as it arrives instead of holding it; the consumer sees the
+        // properties with `oversized` set and rejects or answers it.
+        if (c.message.delivery) c.message.delivery->oversized = true;
+        BROKRPC_LOG_WARNING("a {} byte message on '{}' exceeds max_message_size ({} bytes)",
+                            c.body_size, c.message.routing_key, url_.max_message_size);
+      } else {
+        c.message.body.reserve(c.body_size);
+      }
       if (c.body_size == 0) {
         Content done = std::move(c);
         contents_.erase(it);
@@ -389,8 +399,11 @@ void AmqpTransport::OnFrame(const amqp_frame_t& frame) {
       if (it == contents_.end() || !it->second.have_header) return;
       Content& c = it->second;
       const amqp_bytes_t& b = frame.payload.body_fragment;
-      c.message.body.append(static_cast<const char*>(b.bytes), b.len);
-      if (c.message.body.size() >= c.body_size) {
+      c.received += b.len;
+      if (c.body_size <= url_.max_message_size) {
+        c.message.body.append(static_cast<const char*>(b.bytes), b.len);
+      }
+      if (c.received >= c.body_size) {
         Content done = std::move(c);
         contents_.erase(it);
         OnContentComplete(ch, std::move(done));

@@ -103,6 +103,7 @@ class AmqpTransport final : public Transport {
     std::string reply_text;
     Message message;
     size_t body_size = 0;
+    size_t received = 0;
     bool have_header = false;
   };
 

@@ -602,6 +602,7 @@ void Channel::StartPublish(const ServiceSpec& service, size_t method, ClientCont
 }
 const std::shared_ptr<Broker>& Channel::broker() const { return impl_->broker(); }
 const ChannelOptions& Channel::options() const { return impl_->options(); }
+uint64_t Channel::dropped_replies() const { return impl_->dropped_replies(); }
 
 std::shared_ptr<Channel> CreateChannel(std::shared_ptr<Broker> broker, ChannelOptions options) {
   return std::make_shared<Channel>(

@@ -234,6 +234,13 @@ AsyncConsumerHandler ServerImpl::UnaryHandler(const Endpoint& endpoint) {
       settle(ConsumeResult::Ack());
       return;
     }
+    if (request.delivery && request.delivery->oversized) {
+      SendError(request,
+                ResourceExhaustedError("the request is larger than the server's "
+                                       "max_message_size"),
+                settle);
+      return;
+    }
     bool replied = false;
     // The context is made from the request as the interceptors left it.
     auto terminal = [&](Message& req) -> ConsumeResult {
@@ -270,6 +277,10 @@ AsyncConsumerHandler ServerImpl::FireAndForgetHandler(const Endpoint& endpoint) 
     if (auto deadline = RequestDeadline(message); deadline && SystemClock::now() >= *deadline) {
       BROKRPC_LOG_DEBUG("{}: skipping an expired message", routing_key);
       settle(ConsumeResult::Ack());
+      return;
+    }
+    if (message.delivery && message.delivery->oversized) {
+      settle(ConsumeResult::Reject(ResourceExhaustedError("larger than max_message_size")));
       return;
     }
     auto terminal = [&](Message& m) {
@@ -457,7 +468,9 @@ void ServerImpl::SendReply(const Message& request,
   std::string where = reply.routing_key;
   replies_->PublishRaw(std::move(reply), false, [settle, where](Status s) {
     if (!s.ok()) {
-      BROKRPC_LOG_WARNING("reply to '{}' was not confirmed: {}", where, s.ToString());
+      // During an outage every reply fails this way: routine, so only a debug line then.
+      BROKRPC_LOG(s.code() == StatusCode::kUnavailable ? LogLevel::kDebug : LogLevel::kWarning,
+                  "reply to '{}' was not confirmed: {}", where, s.ToString());
     }
     settle(ConsumeResult::Ack());
   });
