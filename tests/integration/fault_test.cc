@@ -358,3 +358,99 @@ TEST_CASE("fault: a duplicate delivery after a lost ack gives the client one res
 
 }  // namespace
 }  // namespace brokrpc
+
+#include <csignal>
+
+#include "support/child_process.h"
+
+namespace brokrpc {
+namespace {
+
+TEST_CASE("fault: SIGTERM drains a server run by RunUntilSignalled", "[fault]") {
+  std::string exchange = UniqueName("signal");
+  std::string package = UniqueName("signal");
+  EchoSpec spec(exchange, package);
+  testing::ChildProcess server({SIGNAL_TEST_SERVER, RabbitUrl(), exchange, package});
+  auto channel = CreateChannel(ConnectedBroker(RabbitUrl()));
+  ClientContext ctx;
+  ctx.set_timeout(20s);
+  StringValue req;
+  req.set_value("slow");
+  auto call = internal::AsyncUnaryCall<StringValue, StringValue>(channel.get(), spec.spec(),
+                                                                 EchoSpec::kEcho, &ctx, req);
+  // The request is with the handler (it takes 1 s) once the broker counts it unacknowledged.
+  std::string queue = spec.routing_key(EchoSpec::kEcho);
+  REQUIRE(testing::Eventually([&] {
+    std::string out = RabbitCtl("list_queues -q --no-table-headers name messages_unacknowledged");
+    return out.find(queue + "\t1") != std::string::npos;
+  }));
+  server.Signal(SIGTERM);
+  auto r = call.get();
+  INFO(r.status().ToString());
+  REQUIRE(r.ok());  // the running handler finished and its reply went out
+  CHECK(r->value() == "drained: slow");
+  CHECK(server.Wait() == 0);
+}
+
+TEST_CASE("fault: calls during an outage fail at once, wait for ready, or retry", "[fault][slow]") {
+  EchoSpec spec(UniqueName("outage"));
+  EchoService service(spec);
+  auto server_broker = ConnectedBroker(FaultUrl(UniqueName("outage-server")));
+  Server server(server_broker);
+  REQUIRE(server.RegisterService(&service).ok());
+  REQUIRE(server.Start().ok());
+  auto client_broker = ConnectedBroker(FaultUrl(UniqueName("outage-client")));
+  auto channel = CreateChannel(client_broker);
+  ClientContext warm;
+  REQUIRE(testing::CallEcho(*channel, spec, &warm, "warm", nullptr).ok());
+
+  RabbitCtl("stop_app");
+  REQUIRE(testing::Eventually([&] { return !client_broker->is_connected(); }));
+  // Without wait-for-ready: UNAVAILABLE at once.
+  ClientContext prompt;
+  prompt.set_timeout(10s);
+  auto start = std::chrono::steady_clock::now();
+  Status s = testing::CallEcho(*channel, spec, &prompt, "now", nullptr);
+  CHECK(s.code() == StatusCode::kUnavailable);
+  CHECK(std::chrono::steady_clock::now() - start < 1s);
+  // With wait-for-ready: a short deadline passes while waiting (never beyond it) ...
+  ClientContext short_wait;
+  short_wait.set_wait_for_ready(true);
+  short_wait.set_timeout(500ms);
+  start = std::chrono::steady_clock::now();
+  CHECK(testing::CallEcho(*channel, spec, &short_wait, "soon", nullptr).code() ==
+        StatusCode::kDeadlineExceeded);
+  auto waited = std::chrono::steady_clock::now() - start;
+  CHECK(waited >= 450ms);
+  CHECK(waited < 2s);
+  // ... and a long one sees the broker come back; so does a retry policy.
+  std::promise<Status> waiting, retrying;
+  std::thread waiter([&] {
+    ClientContext ctx;
+    ctx.set_wait_for_ready(true);
+    ctx.set_timeout(60s);
+    std::string reply;
+    waiting.set_value(testing::CallEcho(*channel, spec, &ctx, "waited", &reply));
+  });
+  std::thread retrier([&] {
+    ClientContext ctx;
+    ctx.set_timeout(60s);
+    ctx.set_retry_policy(
+        RetryPolicy{.max_attempts = 100, .initial_backoff = 100ms, .max_backoff = 500ms});
+    std::string reply;
+    retrying.set_value(testing::CallEcho(*channel, spec, &ctx, "retried", &reply));
+    CHECK(ctx.attempts() > 1);
+  });
+  std::this_thread::sleep_for(1s);  // both are waiting or retrying during the outage
+  RabbitCtl("start_app");
+  Status w = waiting.get_future().get();
+  Status r = retrying.get_future().get();
+  waiter.join();
+  retrier.join();
+  CHECK(w.ok());
+  CHECK(r.ok());
+  REQUIRE(server.Shutdown(5s).ok());
+}
+
+}  // namespace
+}  // namespace brokrpc

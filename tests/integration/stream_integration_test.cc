@@ -1,9 +1,5 @@
 // Streams on a real broker: a server killed mid-stream, two instances with 100 streams, and no
 // queue left behind.
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <map>
@@ -14,10 +10,9 @@
 #include "brokrpc/channel.h"
 #include "brokrpc/impl/codegen.h"
 #include "brokrpc/server.h"
+#include "support/child_process.h"
 #include "support/stream_service.h"
 #include "support/test_support.h"
-
-extern char** environ;
 
 namespace brokrpc {
 namespace {
@@ -31,46 +26,11 @@ using testing::StreamSpec;
 using testing::StringValue;
 using testing::UniqueName;
 
-// A server in its own process (so that it can be killed), reading "ready" from its stdout.
-class ServerProcess {
- public:
-  ServerProcess(const std::string& exchange, const std::string& instance) {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    std::string url = RabbitUrl();
-    const char* argv[] = {STREAM_TEST_SERVER, url.c_str(), exchange.c_str(), instance.c_str(),
-                          nullptr};
-    REQUIRE(posix_spawn(&pid_, STREAM_TEST_SERVER, &actions, nullptr, const_cast<char**>(argv),
-                        environ) == 0);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    char buf[16] = {};
-    ssize_t n = read(fds[0], buf, sizeof(buf) - 1);  // blocks until "ready" (or exit)
-    close(fds[0]);
-    REQUIRE(n > 0);
-    REQUIRE(std::string(buf).rfind("ready", 0) == 0);
-  }
-  ~ServerProcess() { Kill(); }
-  void Kill() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
 TEST_CASE("stream integration: a server killed mid-stream gives UNAVAILABLE, never a hang",
           "[stream][slow]") {
   std::string exchange = UniqueName("killed");
   StreamSpec spec(exchange);
-  ServerProcess server(exchange, "doomed");
+  testing::ChildProcess server({STREAM_TEST_SERVER, RabbitUrl(), exchange, "doomed"});
   auto channel = CreateChannel(ConnectedBroker(RabbitUrl()));
   ClientContext ctx;  // no deadline: only liveness can end this stream
   Int32Value req;
