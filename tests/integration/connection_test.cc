@@ -127,3 +127,56 @@ TEST_CASE("connection: a publish from a handler goes out at once (echo median < 
 
 }  // namespace
 }  // namespace brokrpc
+
+#include <mutex>
+
+#include "brokrpc/logging.h"
+
+namespace brokrpc {
+namespace {
+
+// Keeps every log line (all levels) while installed.
+class KeepAllLogger : public Logger {
+ public:
+  bool Enabled(LogLevel) const override { return true; }
+  void Log(LogLevel, std::string_view message) override {
+    std::lock_guard<std::mutex> lock(mu);
+    text += std::string(message) + "\n";
+  }
+  std::mutex mu;
+  std::string text;
+};
+
+TEST_CASE("connection: credentials never appear in errors or log lines", "[connection]") {
+  auto logger = std::make_shared<KeepAllLogger>();
+  SetLogger(logger);
+  auto url = internal::ParseBrokerUrl(RabbitUrl());
+  REQUIRE(url.ok());
+  std::string host = url->hosts[0].host + ":" + std::to_string(url->hosts[0].port);
+  std::vector<Status> errors;
+  // A refused login, a refused port, a lost connection that reconnects.
+  errors.push_back((*Broker::Create("amqp://guest:Sekr3tPassw0rd@" + host + "/"))->Connect());
+  errors.push_back(
+      (*Broker::Create("amqp://guest:Sekr3tPassw0rd@127.0.0.1:1/?connection_timeout=1"))
+          ->Connect());
+  errors.push_back(Broker::Create("amqp://guest:Sekr3tPassw0rd@h:bad/").status());
+  std::string name = UniqueName("cred");
+  auto broker = ConnectedBroker(WithQuery(RabbitUrl(), "name=" + name));
+  testing::RabbitCtl("close_connection '" + testing::ConnectionPid(name) + "' 'credentials'");
+  REQUIRE(testing::Eventually([&] {
+    std::lock_guard<std::mutex> lock(logger->mu);
+    return logger->text.find("restored") != std::string::npos;
+  }));
+  SetLogger(nullptr);
+  for (const auto& s : errors) {
+    CHECK_FALSE(s.ok());
+    CHECK_THAT(s.message(), !Catch::Contains("Sekr3tPassw0rd"));
+  }
+  std::lock_guard<std::mutex> lock(logger->mu);
+  CHECK_THAT(logger->text, Catch::Contains("connection to") && Catch::Contains("***"));
+  CHECK_THAT(logger->text, !Catch::Contains("Sekr3tPassw0rd"));
+  CHECK_THAT(logger->text, !Catch::Contains(":guest@"));  // the test broker's own password
+}
+
+}  // namespace
+}  // namespace brokrpc

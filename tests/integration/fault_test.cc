@@ -378,7 +378,7 @@ TEST_CASE("fault: SIGTERM drains a server run by RunUntilSignalled", "[fault]") 
   req.set_value("slow");
   auto call = internal::AsyncUnaryCall<StringValue, StringValue>(channel.get(), spec.spec(),
                                                                  EchoSpec::kEcho, &ctx, req);
-  // The request is with the handler (it takes 1 s) once the broker counts it unacknowledged.
+  // The request is with the handler (it takes 3 s) once the broker counts it unacknowledged.
   std::string queue = spec.routing_key(EchoSpec::kEcho);
   REQUIRE(testing::Eventually([&] {
     std::string out = RabbitCtl("list_queues -q --no-table-headers name messages_unacknowledged");

@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   brokrpc::testing::EchoService service(
       spec, [](brokrpc::ServerContext*, const brokrpc::testing::StringValue& req,
                brokrpc::testing::StringValue* resp) {
-        if (req.value() == "slow") std::this_thread::sleep_for(std::chrono::seconds(1));
+        if (req.value() == "slow") std::this_thread::sleep_for(std::chrono::seconds(3));
         resp->set_value("drained: " + req.value());
         return brokrpc::OkStatus();
       });
