@@ -5,7 +5,8 @@
 # <name>.pb.{h,cc} and <name>.brokrpc.pb.{h,cc} to <target>, puts OUT_DIR on its include path and
 # links BrokRPC::runtime. <name> is the proto's path relative to the first IMPORT_DIR that holds
 # it (default import dir: the proto's own directory). The brokrpc option protos
-# (brokrpc/spec/v1/*.proto) are always importable.
+# (brokrpc/spec/v1/*.proto) are always importable; PLUGIN_OPTIONS go to --brokrpc-cpp_opt.
+# protoc writes a depfile, so editing an imported .proto regenerates its importers.
 #
 # Works in the brokrpc build tree and from an installed package (find_package(BrokRPC)), where
 # BROKRPC_PROTO_DIR and BROKRPC_PLUGIN_TARGET are set by BrokRPCConfig.cmake.
@@ -19,6 +20,10 @@ function(brokrpc_generate)
   endif()
   if(NOT TARGET protobuf::protoc)
     message(FATAL_ERROR "brokrpc_generate: protoc not found (find_package(Protobuf) first)")
+  endif()
+  if(NOT BROKRPC_PROTO_DIR OR NOT EXISTS "${BROKRPC_PROTO_DIR}/brokrpc/spec/v1/amqp.proto")
+    message(FATAL_ERROR "brokrpc_generate: BROKRPC_PROTO_DIR ('${BROKRPC_PROTO_DIR}') does not "
+                        "hold brokrpc/spec/v1/amqp.proto")
   endif()
   set(plugin_target "${BROKRPC_PLUGIN_TARGET}")
   if(NOT plugin_target)
@@ -35,9 +40,10 @@ function(brokrpc_generate)
     list(APPEND import_dirs "${abs}")
   endforeach()
 
-  set(brokrpc_out "${out_dir}")
+  # --brokrpc-cpp_opt rather than "OPTIONS:DIR", which would split a value holding ':'.
+  set(plugin_opt)
   if(ARG_PLUGIN_OPTIONS)
-    set(brokrpc_out "${ARG_PLUGIN_OPTIONS}:${out_dir}")
+    set(plugin_opt "--brokrpc-cpp_opt=${ARG_PLUGIN_OPTIONS}")
   endif()
 
   set(generated)
@@ -68,13 +74,24 @@ function(brokrpc_generate)
       endif()
     endforeach()
     list(APPEND include_flags -I "${BROKRPC_PROTO_DIR}")
+    # protoc lists the imported .proto files in a depfile, so editing one regenerates its
+    # importers (where the generator supports DEPFILE).
+    set(depfile_flag)
+    set(depfile_args)
+    if(CMAKE_GENERATOR MATCHES "Ninja|Makefiles" OR CMAKE_VERSION VERSION_GREATER_EQUAL 3.21)
+      set(depfile "${out_dir}/${stem}.brokrpc.d")
+      set(depfile_flag "--dependency_out=${depfile}")
+      set(depfile_args DEPFILE "${depfile}")
+    endif()
     add_custom_command(
       OUTPUT ${outputs}
       COMMAND ${CMAKE_COMMAND} -E make_directory "${out_dir}"
       COMMAND protobuf::protoc ${include_flags}
               "--plugin=protoc-gen-brokrpc-cpp=$<TARGET_FILE:${plugin_target}>"
-              --cpp_out "${out_dir}" --brokrpc-cpp_out "${brokrpc_out}" "${abs_proto}"
+              --cpp_out "${out_dir}" --brokrpc-cpp_out "${out_dir}" ${plugin_opt} ${depfile_flag}
+              "${abs_proto}"
       DEPENDS "${abs_proto}" ${plugin_target} protobuf::protoc
+      ${depfile_args}
       COMMENT "protoc + brokrpc: ${rel}"
       VERBATIM)
     list(APPEND generated ${outputs})

@@ -17,15 +17,22 @@ using google::protobuf::io::Printer;
 
 namespace {
 
+// "a::b::c" for {"a", "b", "c"}.
+std::string JoinNamespace(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& part : parts) out += (out.empty() ? "" : "::") + part;
+  return out;
+}
+
+// One C++17 nested namespace definition: `namespace a::b::c {`.
 void OpenNamespaces(Printer* p, const std::vector<std::string>& parts) {
-  for (const auto& part : parts) p->Print("namespace $ns$ {\n", "ns", part);
-  if (!parts.empty()) p->Print("\n");
+  if (parts.empty()) return;
+  p->Print("namespace $ns$ {\n\n", "ns", JoinNamespace(parts));
 }
 
 void CloseNamespaces(Printer* p, const std::vector<std::string>& parts) {
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
-    p->Print("}  // namespace $ns$\n", "ns", *it);
-  }
+  if (parts.empty()) return;
+  p->Print("}  // namespace $ns$\n", "ns", JoinNamespace(parts));
 }
 
 }  // namespace
@@ -89,7 +96,7 @@ void FileGenerator::GenerateSource(google::protobuf::compiler::GeneratorContext*
 
 )tmpl");
   if (file_->service_count() == 0) return;
-  p.Print("#include <limits>\n#include <string>\n#include <utility>\n\n");
+  p.Print("#include <cstdint>\n#include <limits>\n#include <string>\n#include <utility>\n\n");
   std::vector<std::string> ns = NamespaceParts(file_, options_.services_namespace);
   OpenNamespaces(&p, ns);
   for (int i = 0; i < file_->service_count(); ++i) {

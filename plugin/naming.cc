@@ -96,8 +96,18 @@ std::string CppType(const google::protobuf::Descriptor* message) {
 
 bool IsCppKeyword(const std::string& name) { return Keywords().count(name) > 0; }
 
-std::string CppName(const std::string& proto_name) {
-  return IsCppKeyword(proto_name) ? proto_name + "_" : proto_name;
+std::string CppServiceName(const std::string& proto_name) {
+  static const std::set<std::string>* const kReserved = new std::set<std::string>{
+      "Service", "Stub", "StubInterface", "RoutingKeys", "QueueNames", "MethodIndex"};
+  return IsCppKeyword(proto_name) || kReserved->count(proto_name) > 0 ? proto_name + "_"
+                                                                      : proto_name;
+}
+
+std::string CppMethodName(const std::string& proto_name) {
+  static const std::set<std::string>* const kReserved =
+      new std::set<std::string>{"Service", "Stub", "StubInterface", "channel_"};
+  return IsCppKeyword(proto_name) || kReserved->count(proto_name) > 0 ? proto_name + "_"
+                                                                      : proto_name;
 }
 
 std::vector<std::string> NamespaceParts(const google::protobuf::FileDescriptor* file,

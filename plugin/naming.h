@@ -19,8 +19,13 @@ bool IsVoid(const google::protobuf::Descriptor* message);
 
 // "::pkg::Outer_Inner": protobuf's own C++ name of a message.
 std::string CppType(const google::protobuf::Descriptor* message);
-// The C++ name of a proto method or service: itself, or with "_" appended for C++ keywords.
-std::string CppName(const std::string& proto_name);
+// The C++ class name of a service: its proto name, with "_" appended when that is a C++ keyword
+// or the name of a class nested in it (Service, Stub, StubInterface, RoutingKeys, QueueNames,
+// MethodIndex), which C++ forbids.
+std::string CppServiceName(const std::string& proto_name);
+// The C++ name of a method: its proto name, with "_" appended when that is a C++ keyword or would
+// clash with a member of the generated classes (Service, Stub, StubInterface, channel_).
+std::string CppMethodName(const std::string& proto_name);
 bool IsCppKeyword(const std::string& name);
 // The namespace parts of the generated classes: the package's, then `services_namespace`.
 std::vector<std::string> NamespaceParts(const google::protobuf::FileDescriptor* file,

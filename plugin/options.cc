@@ -1,6 +1,9 @@
 #include "options.h"
 
+#include <cctype>
 #include <vector>
+
+#include "naming.h"
 
 namespace brokrpc::plugin {
 namespace {
@@ -17,6 +20,31 @@ std::vector<std::string> Split(const std::string& s, char sep) {
   return out;
 }
 
+// "name" or "outer::inner": usable after `namespace`.
+bool IsNamespace(const std::string& s) {
+  size_t start = 0;
+  while (true) {
+    size_t end = s.find("::", start);
+    std::string part = s.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (part.empty() || std::isdigit(static_cast<unsigned char>(part[0])) || IsCppKeyword(part)) {
+      return false;
+    }
+    for (char c : part) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+    }
+    if (end == std::string::npos) return true;
+    start = end + 2;
+  }
+}
+
+// Text that can sit between the quotes of an #include.
+bool IsIncludeText(const std::string& s) {
+  for (char c : s) {
+    if (c == '"' || static_cast<unsigned char>(c) < 0x20) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool ParseOptions(const std::string& parameter, Options* options, std::string* error) {
@@ -24,7 +52,17 @@ bool ParseOptions(const std::string& parameter, Options* options, std::string* e
     size_t eq = item.find('=');
     std::string key = item.substr(0, eq);
     std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
+    if ((key == "message_header_extension" || key == "runtime_include_prefix") &&
+        !IsIncludeText(value)) {
+      *error = "parameter " + key + ": '" + value + "' cannot be part of an #include path";
+      return false;
+    }
     if (key == "services_namespace") {
+      if (!value.empty() && !IsNamespace(value)) {
+        *error = "parameter services_namespace: '" + value +
+                 "' is not a C++ namespace name (e.g. rpc or outer::inner)";
+        return false;
+      }
       options->services_namespace = value;
     } else if (key == "message_header_extension") {
       options->message_header_extension = value;

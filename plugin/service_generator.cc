@@ -1,3 +1,51 @@
+// The code generated for one service. For `service Svc` in package `pkg.v1` (file `dir/f.proto`),
+// in namespace pkg::v1 (plus `services_namespace`), dir/f.brokrpc.pb.h declares:
+//
+//   // <service comments>
+//   class Svc final {                          // name + "_" if a C++ keyword or a nested name
+//    public:
+//     static constexpr std::string_view service_full_name();        // "pkg.v1.Svc"
+//     struct RoutingKeys { static constexpr std::string_view kM; };  // "/pkg.v1/Svc/M"
+//     struct QueueNames { static constexpr std::string_view kM; };   // queue option, else key
+//     enum MethodIndex : std::size_t { kMIndex = 0, ... };           // declaration order
+//     static const ::brokrpc::ServiceSpec& spec();                   // defined in the .cc
+//     class Service : public ::brokrpc::Service {                    // the server side
+//       Service();  // registers one typed handler per method (Add*Handler)
+//       // non-pure virtuals; the defaults answer UNIMPLEMENTED, "method <key> is not implemented"
+//       virtual Status M(ServerContext*, const Req*, Resp*);               // unary
+//       virtual ConsumeResult F(ServerContext*, const Req*);               // returns Void
+//       virtual Status S(ServerContext*, const Req*, ServerWriter<Resp>*);  // server streaming
+//       virtual Status C(ServerContext*, ServerReader<Req>*, Resp*);        // client streaming
+//       virtual Status B(ServerContext*, ServerReaderWriter<Resp, Req>*);   // bidi streaming
+//     };
+//     class StubInterface { pure virtuals of every Stub method };      // for mocks
+//     class Stub final : public StubInterface {                       // the client side
+//       explicit Stub(std::shared_ptr<Channel>);
+//       Status M(ClientContext*, const Req&, Resp*);                     // unary
+//       std::future<StatusOr<Resp>> AsyncM(ClientContext*, const Req&);
+//       void AsyncM(ClientContext*, const Req&, std::function<void(StatusOr<Resp>)>);
+//       Status F(ClientContext*, const Req&);                            // Void: OK once confirmed
+//       std::future<Status> AsyncF(ClientContext*, const Req&);
+//       std::unique_ptr<ClientReader<Resp>> S(ClientContext*, const Req&);
+//       std::unique_ptr<ClientWriter<Req, Resp>> C(ClientContext*, Resp*);
+//       std::unique_ptr<ClientReaderWriter<Req, Resp>> B(ClientContext*);
+//       const std::shared_ptr<Channel>& channel() const;
+//     };
+//     static std::unique_ptr<Stub> NewStub(std::shared_ptr<Channel>);
+//   };
+//
+// Method names are the proto names ("k" + proto name for the constants, "Async" + proto name for
+// the async variants); "_" is appended to a C++ keyword and to Service, Stub, StubInterface and
+// channel_. Message types are protobuf's qualified C++ names (::pkg::v1::Outer_Inner). Proto
+// comments go onto the service class, the Stub and each method. Stub methods call
+// ::brokrpc::internal::{BlockingUnaryCall, AsyncUnaryCall, CallbackUnaryCall,
+// BlockingFireAndForget, AsyncFireAndForget, *StreamingCall} with Svc::spec() and the index.
+//
+// dir/f.brokrpc.pb.cc defines spec() as a function-local static ServiceSpec: the exchange option
+// (fields present in the option only; HEADER -> kHeaders), then one MethodSpec per method (name,
+// routing key, kind, message full names — response empty for Void — and the queue: the option's
+// present fields, the name always set). Both x-arguments maps are carried over in sorted key
+// order; the Python generator drops them.
 #include "service_generator.h"
 
 #include "brokrpc/spec/v1/amqp.pb.h"
@@ -53,14 +101,14 @@ void PrintComment(Printer* p, const std::string& block) {
 
 ServiceGenerator::ServiceGenerator(const google::protobuf::ServiceDescriptor* service)
     : service_(service) {
-  vars_["Service"] = CppName(service->name());
+  vars_["Service"] = CppServiceName(service->name());
   vars_["full_name"] = CppStringLiteral(service->full_name());
   vars_["package"] = CppStringLiteral(service->file()->package());
 }
 
 ServiceGenerator::Vars ServiceGenerator::MethodVars(const MethodDescriptor* m, int index) const {
   Vars v = vars_;
-  v["Method"] = CppName(m->name());
+  v["Method"] = CppMethodName(m->name());
   v["AsyncMethod"] = "Async" + m->name();
   v["method_name"] = CppStringLiteral(m->name());
   v["kKey"] = "k" + m->name();
@@ -110,7 +158,7 @@ void ServiceGenerator::GenerateDeclaration(Printer* p) const {
   p->Outdent();
   p->Print("};\n");
   p->Print("// Positions of the methods in spec().methods.\n");
-  p->Print("enum MethodIndex : size_t {\n");
+  p->Print("enum MethodIndex : std::size_t {\n");
   p->Indent();
   for (int i = 0; i < service_->method_count(); ++i) {
     p->Print(MethodVars(service_->method(i), i), "$kIndex$ = $index$,\n");
@@ -305,32 +353,32 @@ void ServiceGenerator::GenerateDefinitions(Printer* p) const {
     Vars v = MethodVars(m, i);
     Shape shape = ShapeOf(m);
     if (shape == Shape::kServerStreaming) {
-      p->Print(v, R"tmpl(AddServerStreamingHandler<$Request$, $Response$>(
-    $kIndex$, [this](::brokrpc::ServerContext* context, const $Request$* request, ::brokrpc::ServerWriter<$Response$>* writer) {
+      p->Print(v, R"tmpl(::brokrpc::Service::AddServerStreamingHandler<$Request$, $Response$>(
+    $Service$::$kIndex$, [this](::brokrpc::ServerContext* context, const $Request$* request, ::brokrpc::ServerWriter<$Response$>* writer) {
       return this->$Method$(context, request, writer);
     });
 )tmpl");
     } else if (shape == Shape::kClientStreaming) {
-      p->Print(v, R"tmpl(AddClientStreamingHandler<$Request$, $Response$>(
-    $kIndex$, [this](::brokrpc::ServerContext* context, ::brokrpc::ServerReader<$Request$>* reader, $Response$* response) {
+      p->Print(v, R"tmpl(::brokrpc::Service::AddClientStreamingHandler<$Request$, $Response$>(
+    $Service$::$kIndex$, [this](::brokrpc::ServerContext* context, ::brokrpc::ServerReader<$Request$>* reader, $Response$* response) {
       return this->$Method$(context, reader, response);
     });
 )tmpl");
     } else if (shape == Shape::kBidi) {
-      p->Print(v, R"tmpl(AddBidiStreamingHandler<$Request$, $Response$>(
-    $kIndex$, [this](::brokrpc::ServerContext* context, ::brokrpc::ServerReaderWriter<$Response$, $Request$>* stream) {
+      p->Print(v, R"tmpl(::brokrpc::Service::AddBidiStreamingHandler<$Request$, $Response$>(
+    $Service$::$kIndex$, [this](::brokrpc::ServerContext* context, ::brokrpc::ServerReaderWriter<$Response$, $Request$>* stream) {
       return this->$Method$(context, stream);
     });
 )tmpl");
     } else if (shape == Shape::kFireAndForget) {
-      p->Print(v, R"tmpl(AddFireAndForgetHandler<$Request$>(
-    $kIndex$, [this](::brokrpc::ServerContext* context, const $Request$* message) {
+      p->Print(v, R"tmpl(::brokrpc::Service::AddFireAndForgetHandler<$Request$>(
+    $Service$::$kIndex$, [this](::brokrpc::ServerContext* context, const $Request$* message) {
       return this->$Method$(context, message);
     });
 )tmpl");
     } else {
-      p->Print(v, R"tmpl(AddUnaryHandler<$Request$, $Response$>(
-    $kIndex$, [this](::brokrpc::ServerContext* context, const $Request$* request, $Response$* response) {
+      p->Print(v, R"tmpl(::brokrpc::Service::AddUnaryHandler<$Request$, $Response$>(
+    $Service$::$kIndex$, [this](::brokrpc::ServerContext* context, const $Request$* request, $Response$* response) {
       return this->$Method$(context, request, response);
     });
 )tmpl");
@@ -397,7 +445,7 @@ void ServiceGenerator::GenerateDefinitions(Printer* p) const {
       p->Print(
           v,
           R"tmpl(std::unique_ptr<::brokrpc::ClientReader<$Response$>> $Service$::Stub::$Method$(::brokrpc::ClientContext* context, const $Request$& request) {
-  return ::brokrpc::internal::ServerStreamingCall<$Request$, $Response$>(channel_.get(), spec(), $kIndex$, context, request);
+  return ::brokrpc::internal::ServerStreamingCall<$Request$, $Response$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context, request);
 }
 
 )tmpl");
@@ -405,7 +453,7 @@ void ServiceGenerator::GenerateDefinitions(Printer* p) const {
       p->Print(
           v,
           R"tmpl(std::unique_ptr<::brokrpc::ClientWriter<$Request$, $Response$>> $Service$::Stub::$Method$(::brokrpc::ClientContext* context, $Response$* response) {
-  return ::brokrpc::internal::ClientStreamingCall<$Request$, $Response$>(channel_.get(), spec(), $kIndex$, context, response);
+  return ::brokrpc::internal::ClientStreamingCall<$Request$, $Response$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context, response);
 }
 
 )tmpl");
@@ -413,7 +461,7 @@ void ServiceGenerator::GenerateDefinitions(Printer* p) const {
       p->Print(
           v,
           R"tmpl(std::unique_ptr<::brokrpc::ClientReaderWriter<$Request$, $Response$>> $Service$::Stub::$Method$(::brokrpc::ClientContext* context) {
-  return ::brokrpc::internal::BidiStreamingCall<$Request$, $Response$>(channel_.get(), spec(), $kIndex$, context);
+  return ::brokrpc::internal::BidiStreamingCall<$Request$, $Response$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context);
 }
 
 )tmpl");
@@ -421,11 +469,11 @@ void ServiceGenerator::GenerateDefinitions(Printer* p) const {
       p->Print(
           v,
           R"tmpl(::brokrpc::Status $Service$::Stub::$Method$(::brokrpc::ClientContext* context, const $Request$& message) {
-  return ::brokrpc::internal::BlockingFireAndForget(channel_.get(), spec(), $kIndex$, context, message);
+  return ::brokrpc::internal::BlockingFireAndForget<$Request$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context, message);
 }
 
 std::future<::brokrpc::Status> $Service$::Stub::$AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& message) {
-  return ::brokrpc::internal::AsyncFireAndForget(channel_.get(), spec(), $kIndex$, context, message);
+  return ::brokrpc::internal::AsyncFireAndForget<$Request$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context, message);
 }
 
 )tmpl");
@@ -433,15 +481,15 @@ std::future<::brokrpc::Status> $Service$::Stub::$AsyncMethod$(::brokrpc::ClientC
       p->Print(
           v,
           R"tmpl(::brokrpc::Status $Service$::Stub::$Method$(::brokrpc::ClientContext* context, const $Request$& request, $Response$* response) {
-  return ::brokrpc::internal::BlockingUnaryCall(channel_.get(), spec(), $kIndex$, context, request, response);
+  return ::brokrpc::internal::BlockingUnaryCall<$Request$, $Response$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context, request, response);
 }
 
 std::future<::brokrpc::StatusOr<$Response$>> $Service$::Stub::$AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& request) {
-  return ::brokrpc::internal::AsyncUnaryCall<$Request$, $Response$>(channel_.get(), spec(), $kIndex$, context, request);
+  return ::brokrpc::internal::AsyncUnaryCall<$Request$, $Response$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context, request);
 }
 
 void $Service$::Stub::$AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& request, std::function<void(::brokrpc::StatusOr<$Response$>)> on_done) {
-  ::brokrpc::internal::CallbackUnaryCall<$Request$, $Response$>(channel_.get(), spec(), $kIndex$, context, request, std::move(on_done));
+  ::brokrpc::internal::CallbackUnaryCall<$Request$, $Response$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context, request, std::move(on_done));
 }
 
 )tmpl");

@@ -10,14 +10,8 @@
 
 namespace brokrpc::plugin {
 
-// For service `Svc` the header gets one `final` class `Svc` holding:
-//   service_full_name(), RoutingKeys::k<Method>, QueueNames::k<Method>,
-//   MethodIndex::k<Method>Index, spec()      the ServiceSpec (exchange option, methods, queues) the
-//   runtime serves and calls Service     subclass it; one virtual per method, default UNIMPLEMENTED
-//   (fire-and-forget:
-//               Reject(UNIMPLEMENTED)); its constructor registers the typed handlers
-//   StubInterface / Stub   synchronous, future and callback calls (fire-and-forget: sync + future)
-//   NewStub(channel)
+// Writes one service: its declaration into the header and its definitions into the .cc.
+// The generated shape is documented at the top of service_generator.cc.
 class ServiceGenerator {
  public:
   explicit ServiceGenerator(const google::protobuf::ServiceDescriptor* service);

@@ -33,9 +33,9 @@ std::string TableLiteral(const google::protobuf::Map<std::string, ArgumentValue>
 }
 
 std::string Int64Literal(int64_t v) {
-  if (v == std::numeric_limits<int64_t>::min()) return "int64_t{-9223372036854775807 - 1}";
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "int64_t{%" PRId64 "}", v);
+  if (v == std::numeric_limits<int64_t>::min()) return "std::int64_t{-9223372036854775807 - 1}";
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "std::int64_t{%" PRId64 "}", v);
   return buf;
 }
 

@@ -1,5 +1,7 @@
 #include "validation.h"
 
+#include <map>
+
 #include "brokrpc/spec/v1/amqp.pb.h"
 #include "naming.h"
 
@@ -56,6 +58,7 @@ bool ValidateMethod(const google::protobuf::MethodDescriptor* method, std::strin
 }  // namespace
 
 bool ValidateFile(const google::protobuf::FileDescriptor* file, std::string* error) {
+  std::map<std::string, std::string> service_names;  // C++ name -> proto name
   for (int s = 0; s < file->service_count(); ++s) {
     const google::protobuf::ServiceDescriptor* service = file->service(s);
     std::string element = "service " + service->name();
@@ -64,14 +67,28 @@ bool ValidateFile(const google::protobuf::FileDescriptor* file, std::string* err
                   "a package is required (BrokRPC routing keys are /package/Service/Method)",
                   error);
     }
+    std::string cpp = CppServiceName(service->name());
+    if (auto [it, inserted] = service_names.emplace(cpp, service->name()); !inserted) {
+      return Fail(file, element, "its C++ name '" + cpp + "' is also that of service " + it->second,
+                  error);
+    }
     if (service->options().HasExtension(brokrpc::spec::v1::exchange)) {
       const auto& ex = service->options().GetExtension(brokrpc::spec::v1::exchange);
       if (ex.has_name() && !CheckLength(file, element, "exchange name", ex.name(), error)) {
         return false;
       }
     }
+    std::map<std::string, std::string> method_names;  // C++ name -> proto name
     for (int m = 0; m < service->method_count(); ++m) {
-      if (!ValidateMethod(service->method(m), error)) return false;
+      const google::protobuf::MethodDescriptor* method = service->method(m);
+      if (!ValidateMethod(method, error)) return false;
+      std::string method_cpp = CppMethodName(method->name());
+      if (auto [it, inserted] = method_names.emplace(method_cpp, method->name()); !inserted) {
+        return Fail(file, "method " + service->name() + "." + method->name(),
+                    "its C++ name '" + method_cpp + "' is also that of method " + service->name() +
+                        "." + it->second,
+                    error);
+      }
     }
   }
   return true;

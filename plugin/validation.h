@@ -12,8 +12,9 @@ namespace brokrpc::plugin {
 inline constexpr size_t kMaxShortString = 255;
 
 // False with `error` set ("method Foo.Bar: ..."; protoc prints it after "foo.proto: ") when `file`
-// cannot be generated: services without a package, Void as a request type, streaming methods, names
-// too long for AMQP (including the reply queue a Python client would declare).
+// cannot be generated: services without a package, Void as a request type, streaming
+// fire-and-forget methods, names too long for AMQP (including the reply queue a Python client would
+// declare), two services or two methods of a service with the same C++ name (after escaping).
 bool ValidateFile(const google::protobuf::FileDescriptor* file, std::string* error);
 
 // Problems worth a warning but not an error (one line each): a fanout or headers exchange on a

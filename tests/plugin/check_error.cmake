@@ -1,14 +1,22 @@
-# Runs protoc + the plugin on PROTO and expects a failure whose output matches EXPECTED.
+# Runs protoc + the plugin on PROTO (with the plugin parameters PARAMS, if any). Expects a failure
+# whose output matches the regex EXPECTED, or with -DSUCCESS=ON a success.
 file(MAKE_DIRECTORY "${OUT_DIR}")
-set(out "${OUT_DIR}")
+set(opt)
 if(PARAMS)
-  set(out "${PARAMS}:${OUT_DIR}")
+  set(opt "--brokrpc-cpp_opt=${PARAMS}")
 endif()
 execute_process(
   COMMAND "${PROTOC}" -I "${PROTO_ROOT}" -I "${BROKRPC_PROTO_DIR}"
-          "--plugin=protoc-gen-brokrpc-cpp=${PLUGIN}" "--brokrpc-cpp_out=${out}" "${PROTO}"
+          "--plugin=protoc-gen-brokrpc-cpp=${PLUGIN}" "--brokrpc-cpp_out=${OUT_DIR}" ${opt}
+          "${PROTO}"
   WORKING_DIRECTORY "${PROTO_ROOT}"
   RESULT_VARIABLE rc OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr)
+if(SUCCESS)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "protoc failed (${rc}) on ${PROTO} with '${PARAMS}': ${stderr}")
+  endif()
+  return()
+endif()
 if(rc EQUAL 0)
   message(FATAL_ERROR "protoc succeeded on ${PROTO}; expected an error matching: ${EXPECTED}")
 endif()

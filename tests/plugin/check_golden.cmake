@@ -1,5 +1,6 @@
 # Runs protoc + the plugin over PROTOS and compares the .brokrpc.pb.{h,cc} outputs with GOLDEN_DIR
-# (or, with -DUPDATE=ON, rewrites GOLDEN_DIR).
+# (or, with -DUPDATE=ON, rewrites GOLDEN_DIR). PROTOS is comma-separated.
+string(REPLACE "," ";" PROTOS "${PROTOS}")
 file(REMOVE_RECURSE "${OUT_DIR}")
 file(MAKE_DIRECTORY "${OUT_DIR}")
 execute_process(
@@ -21,6 +22,11 @@ foreach(proto IN LISTS PROTOS)
       file(MAKE_DIRECTORY "${dir}")
       file(COPY_FILE "${actual}" "${golden}")
       message(STATUS "updated ${golden}")
+      continue()
+    endif()
+    if(NOT EXISTS "${golden}")
+      set(failed 1)
+      message("MISSING ${golden} (generated ${actual})")
       continue()
     endif()
     execute_process(COMMAND "${CMAKE_COMMAND}" -E compare_files "${golden}" "${actual}"

@@ -8,8 +8,10 @@
 #include "case006/bar.brokrpc.pb.h"
 #include "case006/foo.brokrpc.pb.h"
 #include "case007/foo.brokrpc.pb.h"
+#include "greeter/greeter.brokrpc.pb.h"
 #include "tricky/common.brokrpc.pb.h"
 #include "tricky/nothing.brokrpc.pb.h"
+#include "tricky/reserved.brokrpc.pb.h"
 #include "tricky/shop.brokrpc.pb.h"
 
 namespace {
@@ -33,6 +35,15 @@ static_assert(shop::Shop::kRateIndex == 2);
 static_assert(std::is_abstract_v<greeting::Greeter::StubInterface>);
 static_assert(std::is_base_of_v<brokrpc::Service, greeting::Greeter::Service>);
 static_assert(std::is_final_v<greeting::Greeter::Stub>);
+// upstream's examples/greeting: Greet replies, NotifyGreet is fire-and-forget.
+static_assert(greeter::v1::Greeter::RoutingKeys::kGreet == "/greeter.v1/Greeter/Greet");
+static_assert(greeter::v1::Greeter::RoutingKeys::kNotifyGreet == "/greeter.v1/Greeter/NotifyGreet");
+static_assert(greeter::v1::Greeter::QueueNames::kNotifyGreet == "/greeter.v1/Greeter/NotifyGreet");
+static_assert(greeter::v1::Greeter::kNotifyGreetIndex == 1);
+// Names of generated members, escaped.
+static_assert(acme::reserved::Service_::RoutingKeys::kService == "/acme.reserved/Service/Service");
+static_assert(acme::reserved::RoutingKeys_::RoutingKeys::kGet == "/acme.reserved/RoutingKeys/Get");
+static_assert(acme::reserved::Service_::service_full_name() == "acme.reserved.Service");
 
 TEST_CASE("compile: case_000 spec: no exchange option, queue named by the routing key") {
   const brokrpc::ServiceSpec& spec = greeting::Greeter::spec();
@@ -91,8 +102,50 @@ TEST_CASE("compile: tricky spec: exchange types, x-arguments of every kind, esca
   const auto* map = args.Find("x-map")->get_if<brokrpc::FieldTable>();
   REQUIRE(map != nullptr);
   CHECK(*map->Find("k")->get_if<int64_t>() == INT64_MIN);
+  CHECK(*map->Find("k2")->get_if<int64_t>() == -INT64_MAX);
   CHECK(q.durable == true);
   CHECK(shop::Idle::spec().methods.empty());
+}
+
+TEST_CASE("compile: greeter spec: both method kinds, options on each") {
+  const brokrpc::ServiceSpec& spec = greeter::v1::Greeter::spec();
+  CHECK(spec.exchange == brokrpc::ExchangeOptions{.name = "greetings", .auto_delete = true});
+  REQUIRE(spec.methods.size() == 2);
+  CHECK(spec.methods[0].kind == brokrpc::MethodKind::kUnary);
+  CHECK(spec.methods[0].queue ==
+        brokrpc::QueueOptions{.name = "/greeter.v1/Greeter/Greet", .auto_delete = true});
+  CHECK(spec.methods[1].kind == brokrpc::MethodKind::kFireAndForget);
+  CHECK(spec.methods[1].request_type == "greeter.v1.GreetResponse");
+  CHECK(spec.methods[1].response_type.empty());
+  CHECK(spec.methods[1].queue ==
+        brokrpc::QueueOptions{.name = "/greeter.v1/Greeter/NotifyGreet", .durable = true});
+}
+
+// Methods named like generated members: Service_, Stub_, StubInterface_, channel__ are escaped;
+// channel, spec and AddUnaryHandler overload or hide without breaking the generated code.
+class ReservedImpl : public acme::reserved::Service_::Service {
+ public:
+  brokrpc::Status Stub_(brokrpc::ServerContext*, const acme::reserved::M*,
+                        acme::reserved::M*) override {
+    return brokrpc::OkStatus();
+  }
+  brokrpc::Status spec(brokrpc::ServerContext*, const acme::reserved::M*,
+                       acme::reserved::M*) override {
+    return brokrpc::OkStatus();
+  }
+};
+
+TEST_CASE("compile: proto names equal to generated member names") {
+  ReservedImpl impl;
+  const brokrpc::Service& base = impl;
+  CHECK(base.spec().full_name == "acme.reserved.Service");
+  REQUIRE(base.spec().methods.size() == 7);
+  CHECK(base.spec().methods[acme::reserved::Service_::kchannel_Index].name == "channel_");
+  auto broker = brokrpc::Broker::Create("memory://plugin-reserved").value();
+  auto stub = acme::reserved::Service_::NewStub(brokrpc::CreateChannel(broker));
+  CHECK(stub->channel() != nullptr);
+  std::unique_ptr<acme::reserved::Service_::StubInterface> iface = std::move(stub);
+  CHECK(iface != nullptr);
 }
 
 // A server implementing a keyword-named method, served and called over memory://.

@@ -2,6 +2,7 @@
 // source: case000/greeting.proto
 #include "case000/greeting.brokrpc.pb.h"
 
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <utility>
@@ -30,8 +31,8 @@ const ::brokrpc::ServiceSpec& Greeter::spec() {
 }
 
 Greeter::Service::Service() : ::brokrpc::Service(Greeter::spec()) {
-  AddUnaryHandler<::greeting::GreetRequest, ::greeting::GreetResponse>(
-      kGreetIndex, [this](::brokrpc::ServerContext* context, const ::greeting::GreetRequest* request, ::greeting::GreetResponse* response) {
+  ::brokrpc::Service::AddUnaryHandler<::greeting::GreetRequest, ::greeting::GreetResponse>(
+      Greeter::kGreetIndex, [this](::brokrpc::ServerContext* context, const ::greeting::GreetRequest* request, ::greeting::GreetResponse* response) {
         return this->Greet(context, request, response);
       });
 }
@@ -45,15 +46,15 @@ Greeter::Service::~Service() = default;
 Greeter::Stub::Stub(std::shared_ptr<::brokrpc::Channel> channel) : channel_(std::move(channel)) {}
 
 ::brokrpc::Status Greeter::Stub::Greet(::brokrpc::ClientContext* context, const ::greeting::GreetRequest& request, ::greeting::GreetResponse* response) {
-  return ::brokrpc::internal::BlockingUnaryCall(channel_.get(), spec(), kGreetIndex, context, request, response);
+  return ::brokrpc::internal::BlockingUnaryCall<::greeting::GreetRequest, ::greeting::GreetResponse>(channel_.get(), Greeter::spec(), Greeter::kGreetIndex, context, request, response);
 }
 
 std::future<::brokrpc::StatusOr<::greeting::GreetResponse>> Greeter::Stub::AsyncGreet(::brokrpc::ClientContext* context, const ::greeting::GreetRequest& request) {
-  return ::brokrpc::internal::AsyncUnaryCall<::greeting::GreetRequest, ::greeting::GreetResponse>(channel_.get(), spec(), kGreetIndex, context, request);
+  return ::brokrpc::internal::AsyncUnaryCall<::greeting::GreetRequest, ::greeting::GreetResponse>(channel_.get(), Greeter::spec(), Greeter::kGreetIndex, context, request);
 }
 
 void Greeter::Stub::AsyncGreet(::brokrpc::ClientContext* context, const ::greeting::GreetRequest& request, std::function<void(::brokrpc::StatusOr<::greeting::GreetResponse>)> on_done) {
-  ::brokrpc::internal::CallbackUnaryCall<::greeting::GreetRequest, ::greeting::GreetResponse>(channel_.get(), spec(), kGreetIndex, context, request, std::move(on_done));
+  ::brokrpc::internal::CallbackUnaryCall<::greeting::GreetRequest, ::greeting::GreetResponse>(channel_.get(), Greeter::spec(), Greeter::kGreetIndex, context, request, std::move(on_done));
 }
 
 std::unique_ptr<Greeter::Stub> Greeter::NewStub(std::shared_ptr<::brokrpc::Channel> channel) {

@@ -28,7 +28,7 @@ class Greeter final {
     static constexpr std::string_view kGreet = "/greeting/Greeter/Greet";
   };
   // Positions of the methods in spec().methods.
-  enum MethodIndex : size_t {
+  enum MethodIndex : std::size_t {
     kGreetIndex = 0,
   };
 
