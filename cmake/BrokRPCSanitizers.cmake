@@ -8,3 +8,7 @@ elseif(BROKRPC_SANITIZE STREQUAL "thread")
 elseif(NOT BROKRPC_SANITIZE STREQUAL "")
   message(FATAL_ERROR "BROKRPC_SANITIZE must be '', 'address' or 'thread', not '${BROKRPC_SANITIZE}'")
 endif()
+if(NOT BROKRPC_SANITIZE STREQUAL "")
+  # Tests that measure memory relax under sanitizers (ASan's quarantine holds freed blocks).
+  add_compile_definitions(BROKRPC_SANITIZED=1)
+endif()

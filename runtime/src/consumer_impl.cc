@@ -28,8 +28,13 @@ Status ConsumerImpl::Start(uint16_t prefetch, bool exclusive) {
             self->alive_ = false;
             BROKRPC_LOG_WARNING("consumer of queue '{}' ended: {}", self->queue_, why.ToString());
           }});
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (id.ok()) consumer_id_ = *id;
+    start_done_ = true;
+  }
+  started_.notify_all();
   if (!id.ok()) return id.status();
-  consumer_id_ = *id;
   alive_ = true;
   return OkStatus();
 }
@@ -58,24 +63,33 @@ void ConsumerImpl::Run(Message& message) {
   });
 }
 
+uint64_t ConsumerImpl::ConsumerId() {
+  uint64_t id = consumer_id_.load();
+  if (id != 0) return id;
+  std::unique_lock<std::mutex> lock(mu_);
+  started_.wait(lock, [this] { return start_done_; });
+  return consumer_id_.load();
+}
+
 void ConsumerImpl::Apply(uint64_t tag, const ConsumeResult& result) {
   Transport& t = core_.transport();
+  const uint64_t consumer_id = ConsumerId();
   switch (result.kind()) {
     case ConsumeResult::Kind::kAck:
-      t.Settle(consumer_id_, tag, Settlement::kAck);
+      t.Settle(consumer_id, tag, Settlement::kAck);
       break;
     case ConsumeResult::Kind::kReject:
-      t.Settle(consumer_id_, tag, Settlement::kReject);
+      t.Settle(consumer_id, tag, Settlement::kReject);
       break;
     case ConsumeResult::Kind::kFailed:
       BROKRPC_LOG_WARNING("queue '{}': delivery {} failed and is rejected: {}", queue_, tag,
                           result.status().ToString());
-      t.Settle(consumer_id_, tag, Settlement::kReject);
+      t.Settle(consumer_id, tag, Settlement::kReject);
       break;
     case ConsumeResult::Kind::kRetry: {
       auto self = shared_from_this();
       core_.timers().ScheduleAfter(result.delay(), [self, tag] {
-        self->core_.transport().Settle(self->consumer_id_, tag, Settlement::kRequeue);
+        self->core_.transport().Settle(self->consumer_id_.load(), tag, Settlement::kRequeue);
         self->Finished();
       });
       return;

@@ -51,11 +51,16 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   void OnDelivery(Message&& message);
   void Run(Message& message);
   void Finished();
+  // The transport's id for this consumer. A delivery can reach the pool before StartConsumer
+  // has returned it to Start(); this waits for Start() to publish it (0 if the start failed).
+  uint64_t ConsumerId();
 
   BrokerCore& core_;
   std::string queue_;
   AsyncConsumerHandler handler_;
-  uint64_t consumer_id_ = 0;
+  std::atomic<uint64_t> consumer_id_{0};
+  bool start_done_ = false;  // guarded by mu_; consumer_id_ is final once set
+  std::condition_variable started_;
   std::atomic<bool> alive_{false};
   std::atomic<bool> cancelling_{false};
   mutable std::mutex mu_;

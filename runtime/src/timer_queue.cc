@@ -59,8 +59,11 @@ void TimerQueue::Loop() {
     }
     auto first = by_time_.begin();
     if (first->first > Clock::now()) {
-      wake_at_ = first->first;
-      cv_.wait_until(lock, first->first);
+      // A copy: wait_until reads its argument after re-locking, when a Cancel() may have
+      // erased the node holding the key.
+      const Clock::time_point due = first->first;
+      wake_at_ = due;
+      cv_.wait_until(lock, due);
       continue;
     }
     wake_at_ = Clock::now();

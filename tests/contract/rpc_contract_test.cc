@@ -219,6 +219,50 @@ TEST_CASE("rpc contract: a method nobody serves fails at once with UNAVAILABLE",
   CHECK(fs.code() == StatusCode::kUnavailable);
 }
 
+TEST_CASE("rpc contract: wait-for-ready waits for a server, never past the deadline", "[rpc]") {
+  EchoSpec spec(UniqueName("rpc"));
+  EchoService service(spec);
+  Rig rig(nullptr);
+  // Nobody serves: tried again (not failed at once), and over before the deadline.
+  ClientContext short_wait;
+  short_wait.set_wait_for_ready(true);
+  short_wait.set_timeout(600ms);
+  auto start = std::chrono::steady_clock::now();
+  Status s = CallEcho(*rig.channel, spec, &short_wait, "anyone?", nullptr);
+  auto waited = std::chrono::steady_clock::now() - start;
+  CHECK(s.code() == StatusCode::kUnavailable);
+  CHECK(short_wait.attempts() > 1);
+  CHECK(waited < 600ms + 200ms);
+  // A server that starts while the call waits answers it (synchronous and asynchronous).
+  std::promise<Status> sync_result;
+  std::thread caller([&] {
+    ClientContext ctx;
+    ctx.set_wait_for_ready(true);
+    ctx.set_timeout(20s);
+    std::string reply;
+    Status r = CallEcho(*rig.channel, spec, &ctx, "late server", &reply);
+    if (r.ok() && reply != "echo: late server") r = InternalError("wrong reply: " + reply);
+    sync_result.set_value(r);
+  });
+  ClientContext async_ctx;
+  async_ctx.set_wait_for_ready(true);
+  async_ctx.set_timeout(20s);
+  StringValue request;
+  request.set_value("async late server");
+  auto async_result = internal::AsyncUnaryCall<StringValue, StringValue>(
+      rig.channel.get(), spec.spec(), EchoSpec::kEcho, &async_ctx, request);
+  REQUIRE(rig.server->RegisterService(&service).ok());
+  REQUIRE(rig.server->Start().ok());
+  Status sync_status = sync_result.get_future().get();
+  caller.join();
+  INFO(sync_status.ToString());
+  CHECK(sync_status.ok());
+  auto got = async_result.get();
+  INFO(got.status().ToString());
+  REQUIRE(got.ok());
+  CHECK(got->value() == "echo: async late server");
+}
+
 TEST_CASE("rpc contract: asynchronous calls with a future and with a callback", "[rpc]") {
   EchoSpec spec(UniqueName("rpc"));
   EchoService service(spec);

@@ -118,7 +118,9 @@ TEST_CASE("hostile input: 10,000 bad messages are each answered or rejected once
   CHECK(service.echo_calls.load() == 0);
   size_t rss_after = testing::ResidentBytes();
   INFO("RSS after 1,000 messages " << rss_warm << ", after 10,000 " << rss_after);
+#ifndef BROKRPC_SANITIZED  // ASan's quarantine and TSan's shadow keep freed memory resident
   CHECK(rss_after < rss_warm + 16 * 1024 * 1024);
+#endif
   WARN("10,000 bad messages: " << dead.count.load() << " rejected (dead-lettered), "
                                << replies.count.load() << " answered INVALID_ARGUMENT; RSS "
                                << rss_warm / 1024 << " KiB after 1,000 -> " << rss_after / 1024

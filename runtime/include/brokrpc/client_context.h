@@ -59,7 +59,9 @@ class ClientContext {
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
 
   // Wait for the broker to come back during an outage instead of failing at once (until the
-  // deadline).
+  // deadline). Also waits while no server consumes the method's queue (the request came back
+  // unroutable, so no server saw it): tried again with the retry policy's backoff until the
+  // deadline, then the last UNAVAILABLE is returned.
   void set_wait_for_ready(bool wait) { wait_for_ready_ = wait; }
   bool wait_for_ready() const { return wait_for_ready_; }
 

@@ -19,8 +19,13 @@ std::chrono::steady_clock::time_point ToSteady(SystemClock::time_point t) {
 }
 
 // Adds which method failed to a transport failure (e.g. an unroutable request).
+// basic.return 312 NO_ROUTE: the request reached no queue, so no server saw it.
+bool NotRouted(const Status& s) {
+  return s.code() == StatusCode::kUnavailable && s.message().find("312") != std::string::npos;
+}
+
 Status CallFailure(const MethodSpec& method, const Status& s) {
-  if (s.code() == StatusCode::kUnavailable && s.message().find("312") != std::string::npos) {
+  if (NotRouted(s)) {
     return UnavailableError(
         fmt::format("no server is consuming {}: {}", method.routing_key, s.message()));
   }
@@ -321,6 +326,17 @@ bool Retryable(const RetryPolicy& policy, const Status& s) {
          policy.retryable_codes.end();
 }
 
+// Whether a failed attempt is tried again: the retry policy allows it, or the caller waits for
+// ready and no server has seen the request yet (nobody consumes the queue: during a broker
+// restart the servers' queues come back a moment after the connection does).
+bool TryAgain(const ClientContext& ctx, const RetryPolicy& policy, int attempt, const Status& s,
+              std::chrono::milliseconds backoff) {
+  if (s.ok() || ctx.IsCancelled() || !ctx.deadline()) return false;
+  if (SystemClock::now() + backoff >= *ctx.deadline()) return false;
+  if (ctx.wait_for_ready() && NotRouted(s)) return true;
+  return attempt < policy.max_attempts && Retryable(policy, s);
+}
+
 std::chrono::milliseconds NextBackoff(const RetryPolicy& policy, std::chrono::milliseconds b) {
   auto next = std::chrono::milliseconds(
       static_cast<int64_t>(static_cast<double>(b.count()) * policy.backoff_multiplier));
@@ -332,13 +348,12 @@ std::chrono::milliseconds NextBackoff(const RetryPolicy& policy, std::chrono::mi
 Status ChannelImpl::RunSync(ClientCall& call) {
   ClientContext* ctx = call.context;
   const RetryPolicy& policy = PolicyOf(ctx, options_);
-  if (policy.max_attempts <= 1) {
+  if (policy.max_attempts <= 1 && !ctx->wait_for_ready()) {
     ctx->set_attempts(1);
     return RunAttempt(call);
   }
   // Every attempt shares one deadline.
   if (!ctx->deadline()) ctx->set_deadline(SystemClock::now() + options_.default_timeout);
-  SystemClock::time_point deadline = *ctx->deadline();
   Message original = call.request;
   auto backoff = policy.initial_backoff;
   Status s;
@@ -346,10 +361,7 @@ Status ChannelImpl::RunSync(ClientCall& call) {
   for (;;) {
     ++attempt;
     s = RunAttempt(call);
-    if (s.ok() || attempt >= policy.max_attempts || !Retryable(policy, s) || ctx->IsCancelled() ||
-        SystemClock::now() + backoff >= deadline) {
-      break;
-    }
+    if (!TryAgain(*ctx, policy, attempt, s, backoff)) break;
     std::this_thread::sleep_for(backoff);
     backoff = NextBackoff(policy, backoff);
     call.request = original;
@@ -423,12 +435,13 @@ void ChannelImpl::StartUnary(const ServiceSpec& service, size_t method, ClientCo
     return;
   }
   const RetryPolicy& policy = PolicyOf(context, options_);
-  if (policy.max_attempts > 1 && !context->deadline()) {
+  const bool may_repeat = policy.max_attempts > 1 || context->wait_for_ready();
+  if (may_repeat && !context->deadline()) {
     context->set_deadline(SystemClock::now() + options_.default_timeout);
   }
   auto retry = std::make_shared<AsyncAttempts>(
       AsyncAttempts{.call = call,
-                    .original = policy.max_attempts > 1 ? call->request : Message(),
+                    .original = may_repeat ? call->request : Message(),
                     .policy = policy,
                     .backoff = policy.initial_backoff,
                     .done = std::move(done)});
@@ -441,9 +454,7 @@ void ChannelImpl::StartAsyncAttempt(std::shared_ptr<AsyncAttempts> a) {
   ThreadPool* pool = &core_.pool();
   StartCall(*a->call, true, [weak, pool, a](Status s, Message* reply) mutable {
     ClientContext* ctx = a->call->context;
-    bool again = !s.ok() && a->attempt < a->policy.max_attempts && Retryable(a->policy, s) &&
-                 !ctx->IsCancelled() && ctx->deadline() &&
-                 SystemClock::now() + a->backoff < *ctx->deadline();
+    bool again = TryAgain(*ctx, a->policy, a->attempt, s, a->backoff);
     auto self = weak.lock();
     if (again && self) {
       auto wait = a->backoff;
