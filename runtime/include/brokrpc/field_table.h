@@ -31,10 +31,11 @@ class FieldTable {
   // Removes `key`; returns whether it was there.
   bool Erase(std::string_view key);
 
-  bool empty() const { return entries_.empty(); }
-  size_t size() const { return entries_.size(); }
-  std::vector<Entry>::const_iterator begin() const { return entries_.begin(); }
-  std::vector<Entry>::const_iterator end() const { return entries_.end(); }
+  // (Defined below FieldValue: std::pair<..., FieldValue> needs the complete type.)
+  bool empty() const;
+  size_t size() const;
+  std::vector<Entry>::const_iterator begin() const;
+  std::vector<Entry>::const_iterator end() const;
 
   friend bool operator==(const FieldTable& a, const FieldTable& b);
 
@@ -79,6 +80,15 @@ class FieldValue {
  private:
   Variant value_;
 };
+
+inline bool FieldTable::empty() const { return entries_.empty(); }
+inline size_t FieldTable::size() const { return entries_.size(); }
+inline std::vector<FieldTable::Entry>::const_iterator FieldTable::begin() const {
+  return entries_.begin();
+}
+inline std::vector<FieldTable::Entry>::const_iterator FieldTable::end() const {
+  return entries_.end();
+}
 
 }  // namespace brokrpc
 

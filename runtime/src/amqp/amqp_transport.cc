@@ -202,7 +202,9 @@ Status AmqpTransport::Subscribe(uint64_t id, ConsumerState& c) {
 }
 
 void AmqpTransport::RestoreTopology() {
-  for (const auto& [name, e] : declared_exchanges_) {
+  for (const auto& entry : declared_exchanges_) {
+    const std::string& name = entry.first;
+    const auto& e = entry.second;  // (not a structured binding: lambdas capture it below)
     Status s = OnTopologyChannel(fmt::format("restore exchange '{}'", name), [&](uint16_t ch) {
       AmqpArena arena;
       std::string type(ExchangeTypeName(e.type));
@@ -214,7 +216,9 @@ void AmqpTransport::RestoreTopology() {
   }
   std::map<std::string, std::string> renamed;
   std::map<std::string, DeclaredQueue> queues;
-  for (auto& [name, q] : declared_queues_) {
+  for (auto& entry : declared_queues_) {
+    const std::string& name = entry.first;
+    auto& q = entry.second;
     std::string actual = name;
     Status s = OnTopologyChannel(fmt::format("restore queue '{}'", name), [&](uint16_t ch) {
       AmqpArena arena;
