@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <future>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -265,12 +266,15 @@ TEST_CASE("fault: the reply queue deleted under a call", "[fault]") {
   EchoSpec spec(UniqueName("noreply"));
   std::string reply_queue;
   std::mutex mu;
+  // The handler holds the call until the reply queue is gone (rabbitmqctl takes seconds).
+  std::promise<void> queue_deleted;
+  std::shared_future<void> deleted = queue_deleted.get_future().share();
   EchoService service(spec, [&](ServerContext* ctx, const StringValue& req, StringValue* resp) {
     {
       std::lock_guard<std::mutex> lock(mu);
       reply_queue = ctx->reply_to();
     }
-    if (req.value() == "slow") std::this_thread::sleep_for(1s);
+    if (req.value() == "held") deleted.wait_for(30s);
     resp->set_value(req.value());
     return OkStatus();
   });
@@ -282,15 +286,16 @@ TEST_CASE("fault: the reply queue deleted under a call", "[fault]") {
   ClientContext ctx;
   ctx.set_timeout(20s);
   StringValue req;
-  req.set_value("slow");
+  req.set_value("held");
   auto call = internal::AsyncUnaryCall<StringValue, StringValue>(channel.get(), spec.spec(),
                                                                  EchoSpec::kEcho, &ctx, req);
   REQUIRE(testing::Eventually([&] {
     std::lock_guard<std::mutex> lock(mu);
     return !reply_queue.empty();
   }));
-  auto start = std::chrono::steady_clock::now();
   RabbitCtl("delete_queue '" + reply_queue + "'");
+  queue_deleted.set_value();  // the reply now goes nowhere: only the queue's loss ends the call
+  auto start = std::chrono::steady_clock::now();
   auto r = call.get();
   CHECK(r.status().code() == StatusCode::kUnavailable);
   CHECK(std::chrono::steady_clock::now() - start < 5s);  // failed fast, not at the deadline
