@@ -32,6 +32,46 @@ TEST_CASE("connection: refused connection names host and port", "[connection]") 
   CHECK_FALSE((*broker)->is_connected());
 }
 
+TEST_CASE("connection: several hosts: a dead one is skipped on connect and on reconnect",
+          "[connection]") {
+  auto url = internal::ParseBrokerUrl(RabbitUrl());
+  REQUIRE(url.ok());
+  std::string live = url->hosts[0].host + ":" + std::to_string(url->hosts[0].port);
+  // Nothing listens on port 1 of loopback: the first host refuses every time.
+  std::string name = UniqueName("multi");
+  auto broker = ConnectedBroker("amqp://guest:guest@127.0.0.1:1," + live +
+                                "/?connection_timeout=2&name=" + name + "&reconnect_initial_ms=50");
+  std::string ex = UniqueName("multi-ex");
+  std::string queue = UniqueName("multi-q");  // not auto-delete: it outlives the lost connection
+  Latch after(1);
+  auto consumer = broker->Consume(BindingOptions{.exchange = {.name = ex, .auto_delete = true},
+                                                 .binding_keys = {"k"},
+                                                 .queue = {.name = queue}},
+                                  [&](Message& m) {
+                                    if (m.body == "after") after.CountDown();
+                                    return ConsumeResult::Ack();
+                                  });
+  REQUIRE(consumer.ok());
+  // The broker drops the connection; the reconnect tries 127.0.0.1:1 first again, then the
+  // live host, and re-subscribes the consumer, which gets what was sent meanwhile.
+  testing::RabbitCtl("close_connection '" + testing::ConnectionPid(name) + "' 'multi-host'");
+  auto sender = ConnectedBroker(RabbitUrl());
+  auto pub = sender->CreatePublisher({.exchange = {.name = ex, .auto_delete = true}});
+  REQUIRE(pub.ok());
+  REQUIRE((*pub)->Publish(Message{.body = "after", .routing_key = "k"}).ok());
+  CHECK(after.Wait(30s));
+  CHECK(broker->is_connected());
+  consumer->reset();
+  CHECK(sender->DeleteQueue(queue).ok());
+
+  // All hosts dead: the error names each of them.
+  auto dead = Broker::Create("amqp://guest:pw@127.0.0.1:1,127.0.0.1:2/?connection_timeout=2");
+  REQUIRE(dead.ok());
+  Status s = (*dead)->Connect();
+  CHECK(s.code() == StatusCode::kUnavailable);
+  CHECK_THAT(s.message(), Catch::Contains("127.0.0.1:1") && Catch::Contains("127.0.0.1:2"));
+}
+
 TEST_CASE("connection: a refused login is UNAUTHENTICATED without the password", "[connection]") {
   auto url = internal::ParseBrokerUrl(RabbitUrl());
   REQUIRE(url.ok());

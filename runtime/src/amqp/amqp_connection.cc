@@ -42,7 +42,9 @@ Status SetUpTls(amqp_socket_t* socket, const BrokerUrl& url, const std::string& 
 
 StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(const BrokerUrl& url,
                                                                size_t first_host) {
-  Status last = UnavailableError("no broker host in the URL");
+  if (url.hosts.empty()) return UnavailableError("no broker host in the URL");
+  Status last;
+  std::string tried;  // every host's failure, for the error when all fail
   for (size_t i = 0; i < url.hosts.size(); ++i) {
     const HostPort& host = url.hosts[(first_host + i) % url.hosts.size()];
     auto conn = OpenOne(url, host);
@@ -51,10 +53,12 @@ StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(const BrokerUrl& 
     // A refused login or a bad TLS file will not get better on the next host.
     if (last.code() == StatusCode::kUnauthenticated ||
         last.code() == StatusCode::kInvalidArgument) {
-      break;
+      return last;
     }
+    tried += (tried.empty() ? "" : "; ") + std::string(last.message());
   }
-  return last;
+  if (url.hosts.size() == 1) return last;
+  return Status(last.code(), fmt::format("no broker host reachable: {}", tried));
 }
 
 StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::OpenOne(const BrokerUrl& url,
