@@ -28,6 +28,7 @@ TEST_CASE("connection: refused connection names host and port", "[connection]") 
   Status s = (*broker)->Connect();
   CHECK(s.code() == StatusCode::kUnavailable);
   CHECK_THAT(s.message(), Catch::Contains("127.0.0.1:1"));
+  CHECK_THAT(s.message(), Catch::Contains("Connection refused"));  // the reason, not just "error"
   CHECK_THAT(s.message(), !Catch::Contains("secretpw"));
   CHECK_FALSE((*broker)->is_connected());
 }

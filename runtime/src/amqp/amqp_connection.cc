@@ -10,10 +10,15 @@
 
 #include "amqp/amqp_error.h"
 #include "amqp/amqp_properties.h"
+#include "amqp/connect_probe.h"
 #include "reply_code.h"
 
 namespace brokrpc::internal {
 namespace {
+
+// How long the diagnosis of a failed connect may take (a socket error is nearly always
+// immediate: refused, unreachable).
+constexpr std::chrono::milliseconds kProbeTimeout{1000};
 
 timeval ToTimeval(std::chrono::seconds s) { return timeval{static_cast<time_t>(s.count()), 0}; }
 
@@ -82,8 +87,11 @@ StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::OpenOne(const BrokerUr
     std::string detail = amqp_error_string2(rc);
     // errno is only meaningful for a socket error, and EINPROGRESS is the non-blocking
     // connect's own state, not the reason.
-    if (err != 0 && err != EINPROGRESS && rc == AMQP_STATUS_SOCKET_ERROR) {
-      detail += fmt::format(" ({})", std::strerror(err));
+    if (rc == AMQP_STATUS_SOCKET_ERROR) {
+      std::string reason = err != 0 && err != EINPROGRESS
+                               ? std::strerror(err)
+                               : ProbeConnectFailure(host.host, host.port, kProbeTimeout);
+      if (!reason.empty()) detail += fmt::format(" ({})", reason);
     }
     if (rc == AMQP_STATUS_SSL_CONNECTION_FAILED || rc == AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED ||
         rc == AMQP_STATUS_SSL_PEER_VERIFY_FAILED) {
