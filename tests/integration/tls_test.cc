@@ -54,6 +54,13 @@ void MakeCertificates(const std::string& dir) {
   Run("chmod 644 " + dir + "/*.key");
 }
 
+// A temporary directory, removed by the destructor (declared before the node that lives in it,
+// so that the node is stopped first).
+struct TempDir {
+  std::string path = Output("mktemp -d /tmp/brokrpc-tls.XXXXXX");
+  ~TempDir() { std::system(("rm -rf " + path).c_str()); }
+};
+
 // A private node with a TLS listener; stopped by the destructor.
 struct TlsNode {
   std::string dir;
@@ -81,7 +88,8 @@ struct TlsNode {
 };
 
 TEST_CASE("tls: amqps with certificate verification; a wrong CA is refused", "[tls][slow]") {
-  std::string certs = Output("mktemp -d /tmp/brokrpc-tls.XXXXXX");
+  TempDir temp;
+  const std::string& certs = temp.path;
   MakeCertificates(certs);
   TlsNode node(certs);
   Run(node.env + Script() + " ctl change_password guest tls-secret-pw >/dev/null 2>&1");
@@ -123,7 +131,6 @@ TEST_CASE("tls: amqps with certificate verification; a wrong CA is refused", "[t
   // verify=false accepts the unknown CA (for tests only; documented as insecure).
   auto unverified = Broker::Create(node.Url("cacertfile=" + certs + "/wrong.pem&verify=false"));
   CHECK((*unverified)->Connect().ok());
-  Run("rm -rf " + certs);
 }
 
 }  // namespace
