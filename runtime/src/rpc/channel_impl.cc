@@ -18,12 +18,12 @@ std::chrono::steady_clock::time_point ToSteady(SystemClock::time_point t) {
          std::chrono::duration_cast<std::chrono::steady_clock::duration>(t - SystemClock::now());
 }
 
-// Adds which method failed to a transport failure (e.g. an unroutable request).
 // basic.return 312 NO_ROUTE: the request reached no queue, so no server saw it.
 bool NotRouted(const Status& s) {
   return s.code() == StatusCode::kUnavailable && s.message().find("312") != std::string::npos;
 }
 
+// Adds which method failed to a transport failure (e.g. an unroutable request).
 Status CallFailure(const MethodSpec& method, const Status& s) {
   if (NotRouted(s)) {
     return UnavailableError(
