@@ -6,19 +6,22 @@ namespace brokrpc::internal {
 
 uint64_t ConfirmTracker::Add(PublishDone done, std::optional<std::string> message_id) {
   uint64_t seq = next_seq_++;
-  pending_.emplace(seq, Pending{std::move(done), std::move(message_id), Status()});
+  pending_.emplace(seq, Pending{std::move(done), std::move(message_id), std::nullopt});
   return seq;
 }
 
-void ConfirmTracker::OnAck(uint64_t tag, bool multiple) { Complete(tag, multiple, OkStatus()); }
+void ConfirmTracker::OnAck(uint64_t tag, bool multiple) {
+  Complete(tag, multiple, PublishOutcome::Confirmed());
+}
 
 void ConfirmTracker::OnNack(uint64_t tag, bool multiple) {
   Complete(tag, multiple,
-           UnavailableError("publish: the broker nacked the message (an internal error in the "
-                            "queue process); it may not have been delivered"));
+           PublishOutcome::Nacked(UnavailableError(
+               "publish: the broker nacked the message (an internal error in the queue process); "
+               "it may not have been delivered")));
 }
 
-void ConfirmTracker::Complete(uint64_t tag, bool multiple, const Status& base) {
+void ConfirmTracker::Complete(uint64_t tag, bool multiple, const PublishOutcome& base) {
   std::vector<Pending> done;
   if (multiple) {
     auto end = pending_.upper_bound(tag);
@@ -32,14 +35,15 @@ void ConfirmTracker::Complete(uint64_t tag, bool multiple, const Status& base) {
   }
   for (auto& p : done) {
     if (!p.done) continue;
-    p.done(!p.returned.ok() ? p.returned : base);
+    p.done(p.returned ? *p.returned : base);
   }
 }
 
-void ConfirmTracker::OnReturn(const std::optional<std::string>& message_id, Status status) {
+void ConfirmTracker::OnReturn(const std::optional<std::string>& message_id, int reply_code,
+                              Status status) {
   Pending* target = nullptr;
   for (auto& [seq, p] : pending_) {
-    if (!p.returned.ok()) continue;
+    if (p.returned) continue;
     if (message_id && p.message_id == message_id) {
       target = &p;
       break;
@@ -48,21 +52,21 @@ void ConfirmTracker::OnReturn(const std::optional<std::string>& message_id, Stat
   }
   if (target == nullptr) {  // no id match: the oldest unreturned publish
     for (auto& [seq, p] : pending_) {
-      if (p.returned.ok()) {
+      if (!p.returned) {
         target = &p;
         break;
       }
     }
   }
-  if (target != nullptr) target->returned = std::move(status);
+  if (target != nullptr) target->returned = PublishOutcome::Returned(reply_code, std::move(status));
 }
 
-void ConfirmTracker::FailAll(const Status& status) {
+void ConfirmTracker::FailAll(const PublishOutcome& outcome) {
   auto pending = std::move(pending_);
   pending_.clear();
   next_seq_ = 1;
   for (auto& [seq, p] : pending) {
-    if (p.done) p.done(status);
+    if (p.done) p.done(outcome);
   }
 }
 

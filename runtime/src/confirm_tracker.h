@@ -13,26 +13,26 @@ namespace brokrpc::internal {
 
 // Tracks publishes by sequence number (1, 2, ... after confirm.select) until the broker acks
 // or nacks them. A basic.return precedes the ack of the message it returns: it is matched by
-// message_id, else to the oldest unreturned publish, and that publish completes with the
-// return's status. Not thread-safe (lives on the I/O thread).
+// message_id, else to the oldest unreturned publish, and that publish completes as returned
+// (with the return's reply code). Not thread-safe (lives on the I/O thread).
 class ConfirmTracker {
  public:
   // Registers the next publish; returns its sequence number. `done` may be empty.
   uint64_t Add(PublishDone done, std::optional<std::string> message_id);
   void OnAck(uint64_t tag, bool multiple);
   void OnNack(uint64_t tag, bool multiple);
-  void OnReturn(const std::optional<std::string>& message_id, Status status);
-  // Completes every pending publish with `status` and resets the sequence (new channel).
-  void FailAll(const Status& status);
+  void OnReturn(const std::optional<std::string>& message_id, int reply_code, Status status);
+  // Completes every pending publish with `outcome` and resets the sequence (new channel).
+  void FailAll(const PublishOutcome& outcome);
   size_t pending() const { return pending_.size(); }
 
  private:
   struct Pending {
     PublishDone done;
     std::optional<std::string> message_id;
-    Status returned;
+    std::optional<PublishOutcome> returned;
   };
-  void Complete(uint64_t tag, bool multiple, const Status& base);
+  void Complete(uint64_t tag, bool multiple, const PublishOutcome& base);
 
   uint64_t next_seq_ = 1;
   std::map<uint64_t, Pending> pending_;

@@ -23,7 +23,7 @@ PublisherImpl::PublisherImpl(BrokerCore& core, PublisherOptions options,
           MergeOptions(PublisherOptions{.exchange = core.options().default_exchange}, options)),
       exchange_(Resolve(options_.exchange)),
       middlewares_(std::move(middlewares)),
-      lane_(core.transport().CreatePublishLane()) {}
+      lane_(core.transport().CreatePublishLane(options_.confirms.value_or(true))) {}
 
 PublisherImpl::~PublisherImpl() { core_.transport().ReleasePublishLane(lane_); }
 
@@ -36,29 +36,28 @@ Status PublisherImpl::EnsureExchangeDeclared() {
 void PublisherImpl::Publish(Message message, PublishDone done) {
   Status declared = EnsureExchangeDeclared();
   if (!declared.ok()) {
-    done(declared);
+    done(PublishOutcome::Refused(declared));
     return;
   }
   bool mandatory = options_.mandatory.value_or(false);
-  bool confirm = options_.confirms.value_or(true);
   auto terminal = [&](Message& m) -> Status {
     if (m.exchange.empty()) m.exchange = exchange_.name;
     FillMessageDefaults(&m);
     core_.transport().Publish(
-        lane_, PublishRequest{.message = std::move(m), .mandatory = mandatory, .confirm = confirm},
-        std::move(done));
+        lane_, PublishRequest{.message = std::move(m), .mandatory = mandatory}, std::move(done));
     done = nullptr;
     return OkStatus();
   };
   Status s = RunChain(middlewares_, message, terminal);
-  if (done) done(s.ok() ? InternalError("publisher middleware returned OK without publishing") : s);
+  if (done) {
+    done(PublishOutcome::Refused(
+        s.ok() ? InternalError("publisher middleware returned OK without publishing") : s));
+  }
 }
 
 void PublisherImpl::PublishRaw(Message message, bool mandatory, PublishDone done) {
   core_.transport().Publish(lane_,
-                            PublishRequest{.message = std::move(message),
-                                           .mandatory = mandatory,
-                                           .confirm = options_.confirms.value_or(true)},
+                            PublishRequest{.message = std::move(message), .mandatory = mandatory},
                             std::move(done));
 }
 
@@ -69,7 +68,7 @@ Status PublisherImpl::PublishAndWait(Message message) {
   }
   auto promise = std::make_shared<std::promise<Status>>();
   auto future = promise->get_future();
-  Publish(std::move(message), [promise](Status s) { promise->set_value(std::move(s)); });
+  Publish(std::move(message), [promise](const internal::PublishOutcome& o) { promise->set_value(o.status); });
   return future.get();
 }
 
@@ -84,17 +83,19 @@ Status Publisher::Publish(Message message) { return impl_->PublishAndWait(std::m
 
 void Publisher::PublishAsync(Message message, std::function<void(Status)> on_done) {
   internal::BrokerCore* core = &impl_->core();
-  impl_->Publish(std::move(message), [core, on_done = std::move(on_done)](Status s) mutable {
-    if (!on_done) return;
-    auto task = [on_done = std::move(on_done), s = std::move(s)]() { on_done(s); };
-    if (!core->pool().Post(task)) task();
-  });
+  impl_->Publish(std::move(message),
+                 [core, on_done = std::move(on_done)](const internal::PublishOutcome& o) mutable {
+                   if (!on_done) return;
+                   auto task = [on_done = std::move(on_done), s = o.status]() { on_done(s); };
+                   if (!core->pool().Post(task)) task();
+                 });
 }
 
 std::future<Status> Publisher::PublishAsync(Message message) {
   auto promise = std::make_shared<std::promise<Status>>();
   auto future = promise->get_future();
-  impl_->Publish(std::move(message), [promise](Status s) { promise->set_value(std::move(s)); });
+  impl_->Publish(std::move(message),
+                 [promise](const internal::PublishOutcome& o) { promise->set_value(o.status); });
   return future;
 }
 

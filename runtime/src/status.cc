@@ -2,8 +2,35 @@
 
 #include <array>
 
+#include "google/rpc/code.pb.h"
+
 namespace brokrpc {
 namespace {
+
+// StatusCode mirrors google.rpc.Code (the numbers on the wire): tie each value to its source.
+#define BROKRPC_SAME_CODE(ours, theirs) \
+  static_assert(static_cast<int>(StatusCode::ours) == ::google::rpc::theirs, #ours)
+BROKRPC_SAME_CODE(kOk, OK);
+BROKRPC_SAME_CODE(kCancelled, CANCELLED);
+BROKRPC_SAME_CODE(kUnknown, UNKNOWN);
+BROKRPC_SAME_CODE(kInvalidArgument, INVALID_ARGUMENT);
+BROKRPC_SAME_CODE(kDeadlineExceeded, DEADLINE_EXCEEDED);
+BROKRPC_SAME_CODE(kNotFound, NOT_FOUND);
+BROKRPC_SAME_CODE(kAlreadyExists, ALREADY_EXISTS);
+BROKRPC_SAME_CODE(kPermissionDenied, PERMISSION_DENIED);
+BROKRPC_SAME_CODE(kResourceExhausted, RESOURCE_EXHAUSTED);
+BROKRPC_SAME_CODE(kFailedPrecondition, FAILED_PRECONDITION);
+BROKRPC_SAME_CODE(kAborted, ABORTED);
+BROKRPC_SAME_CODE(kOutOfRange, OUT_OF_RANGE);
+BROKRPC_SAME_CODE(kUnimplemented, UNIMPLEMENTED);
+BROKRPC_SAME_CODE(kInternal, INTERNAL);
+BROKRPC_SAME_CODE(kUnavailable, UNAVAILABLE);
+BROKRPC_SAME_CODE(kDataLoss, DATA_LOSS);
+BROKRPC_SAME_CODE(kUnauthenticated, UNAUTHENTICATED);
+#undef BROKRPC_SAME_CODE
+static_assert(::google::rpc::Code_MAX == static_cast<int>(StatusCode::kUnauthenticated),
+              "google.rpc.Code has a code StatusCode does not mirror");
+
 constexpr std::array<const char*, 17> kCodeNames = {
     "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
     "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",

@@ -12,6 +12,7 @@
 #include "brokrpc/message.h"
 #include "brokrpc/options.h"
 #include "brokrpc/status_or.h"
+#include "publish_outcome.h"
 
 namespace brokrpc::internal {
 
@@ -22,13 +23,12 @@ enum class Settlement { kAck, kReject, kRequeue };
 struct PublishRequest {
   Message message;
   bool mandatory = false;
-  bool confirm = true;
 };
 
-// Called exactly once per publish, on the transport's thread: OK when confirmed (or written when
-// confirm is off), UNAVAILABLE when returned, nacked or the connection failed, or the channel
-// error that closed the publishing channel.
-using PublishDone = std::function<void(Status)>;
+// Called exactly once per publish, on the transport's thread (or inline when the publish is
+// refused at once): confirmed (or written, on a lane without confirms), returned, nacked,
+// connection lost, the channel error that closed the publishing channel, or refused.
+using PublishDone = std::function<void(const PublishOutcome&)>;
 
 // Called on the transport's thread for each delivery. Must not block.
 using DeliveryHandler = std::function<void(Message&&)>;
@@ -41,6 +41,9 @@ struct ConsumeRequest {
   std::string queue;
   uint16_t prefetch_count = 0;
   bool exclusive = false;
+  // The broker considers a delivery settled when it sends it (basic.consume no-ack); Settle is
+  // then a no-op. For queues whose messages die with the connection anyway (reply queues).
+  bool no_ack = false;
   DeliveryHandler on_delivery;
   ConsumerGoneHandler on_gone;
 };
@@ -79,7 +82,9 @@ class Transport {
   virtual Status DeleteExchange(const std::string& exchange) = 0;
 
   // A lane is an independent publishing channel (its channel errors do not affect others).
-  virtual uint32_t CreatePublishLane() = 0;
+  // With `confirms` the broker confirms each publish (confirm.select); without, a publish is
+  // done once written and no confirm bookkeeping is kept.
+  virtual uint32_t CreatePublishLane(bool confirms) = 0;
   virtual void ReleasePublishLane(uint32_t lane) = 0;
   // Non-blocking; `done` runs later on the transport thread (or at once on failure to enqueue).
   virtual void Publish(uint32_t lane, PublishRequest request, PublishDone done) = 0;

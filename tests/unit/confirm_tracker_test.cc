@@ -7,9 +7,9 @@ namespace brokrpc::internal {
 namespace {
 
 struct Recorder {
-  std::vector<std::pair<int, Status>> results;
+  std::vector<std::pair<int, PublishOutcome>> results;
   PublishDone For(int id) {
-    return [this, id](Status s) { results.emplace_back(id, std::move(s)); };
+    return [this, id](const PublishOutcome& o) { results.emplace_back(id, o); };
   }
 };
 
@@ -34,11 +34,14 @@ TEST_CASE("confirm tracker: a return marks its publish, the ack completes it", "
   Recorder r;
   t.Add(r.For(1), "a");
   t.Add(r.For(2), "b");
-  t.OnReturn(std::string("b"), UnavailableError("312 NO_ROUTE"));
+  t.OnReturn(std::string("b"), kReplyNoRoute, UnavailableError("publish: 312 NO_ROUTE"));
   t.OnAck(2, true);
   REQUIRE(r.results.size() == 2);
   CHECK(r.results[0].second.ok());
-  CHECK(r.results[1].second.code() == StatusCode::kUnavailable);
+  CHECK(r.results[1].second.kind == PublishOutcome::Kind::kReturned);
+  CHECK(r.results[1].second.reply_code == kReplyNoRoute);
+  CHECK(r.results[1].second.unroutable());
+  CHECK(r.results[1].second.status.code() == StatusCode::kUnavailable);
 }
 
 TEST_CASE("confirm tracker: nack and FailAll", "[confirm]") {
@@ -48,10 +51,14 @@ TEST_CASE("confirm tracker: nack and FailAll", "[confirm]") {
   t.Add(r.For(2), std::nullopt);
   t.OnNack(1, false);
   REQUIRE(r.results.size() == 1);
-  CHECK(r.results[0].second.code() == StatusCode::kUnavailable);
-  t.FailAll(CancelledError("gone"));
+  CHECK(r.results[0].second.kind == PublishOutcome::Kind::kNacked);
+  CHECK_FALSE(r.results[0].second.unroutable());
+  CHECK(r.results[0].second.status.code() == StatusCode::kUnavailable);
+  t.FailAll(PublishOutcome::ConnectionLost(UnavailableError("connection to host:312 lost")));
   REQUIRE(r.results.size() == 2);
-  CHECK(r.results[1].second.code() == StatusCode::kCancelled);
+  CHECK(r.results[1].second.kind == PublishOutcome::Kind::kConnectionLost);
+  // Text that happens to contain 312 means nothing: only the kind and code do.
+  CHECK_FALSE(r.results[1].second.unroutable());
   CHECK(t.Add(r.For(3), std::nullopt) == 1);  // a new channel counts from 1 again
 }
 

@@ -8,6 +8,15 @@
 
 namespace brokrpc::internal {
 
+// reply_code.h mirrors AMQP 0-9-1 constants so that layers above amqp/ need no rabbitmq-c
+// header: tie each to rabbitmq-c's definition.
+static_assert(kReplyNoRoute == AMQP_NO_ROUTE);
+static_assert(kReplyConnectionForced == AMQP_CONNECTION_FORCED);
+static_assert(kReplyAccessRefused == AMQP_ACCESS_REFUSED);
+static_assert(kReplyNotFound == AMQP_NOT_FOUND);
+static_assert(kReplyResourceLocked == AMQP_RESOURCE_LOCKED);
+static_assert(kReplyPreconditionFailed == AMQP_PRECONDITION_FAILED);
+
 bool CloseReason(const amqp_method_t& method, int* code, std::string* text) {
   if (method.id == AMQP_CONNECTION_CLOSE_METHOD) {
     auto* m = static_cast<amqp_connection_close_t*>(method.decoded);

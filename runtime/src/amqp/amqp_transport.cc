@@ -25,6 +25,10 @@ constexpr int kTagGenerationShift = 48;
 // How often the loop wakes when idle, at most (heartbeats need it; the rest is event driven).
 constexpr std::chrono::milliseconds kMaxIdleWake{1000};
 
+// Lane ids of lanes without publisher confirms carry this bit (the mode is fixed at creation and
+// known without touching I/O-thread state).
+constexpr uint32_t kLaneWithoutConfirms = uint32_t{1} << 31;
+
 amqp_bytes_t Bytes(const std::string& s) { return BytesView(s); }
 
 }  // namespace
@@ -192,8 +196,8 @@ Status AmqpTransport::Subscribe(uint64_t id, ConsumerState& c) {
   amqp_basic_qos(conn_->state(), *ch, 0, c.request.prefetch_count, 0);
   BROKRPC_RETURN_IF_ERROR(CheckReply(op + ": basic.qos", *ch));
   amqp_basic_consume_ok_t* ok =
-      amqp_basic_consume(conn_->state(), *ch, Bytes(c.request.queue), amqp_empty_bytes, 0, 0,
-                         c.request.exclusive ? 1 : 0, amqp_empty_table);
+      amqp_basic_consume(conn_->state(), *ch, Bytes(c.request.queue), amqp_empty_bytes, 0,
+                         c.request.no_ack ? 1 : 0, c.request.exclusive ? 1 : 0, amqp_empty_table);
   BROKRPC_RETURN_IF_ERROR(CheckReply(op, *ch));
   c.channel = *ch;
   c.tag = ToString(ok->consumer_tag);
@@ -285,7 +289,7 @@ void AmqpTransport::DoDisconnect(bool graceful, const Status& why, bool notify) 
   topology_channel_ = 0;
   for (auto& [id, lane] : lanes_) {
     lane.channel = 0;
-    lane.confirms.FailAll(why);
+    lane.confirms.FailAll(PublishOutcome::ConnectionLost(why));
   }
   consumer_by_channel_.clear();
   bool restore = notify && url_.reconnect;
@@ -481,7 +485,7 @@ void AmqpTransport::OnMethod(uint16_t ch, const amqp_method_t& method) {
       CloseReason(method, &code, &text);
       amqp_channel_close_ok_t ok{};
       amqp_send_method(conn_->state(), ch, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
-      OnChannelClosed(ch, ReplyStatus(fmt::format("channel {}", ch), code, text));
+      OnChannelClosed(ch, code, ReplyStatus(fmt::format("channel {}", ch), code, text));
       return;
     }
     case AMQP_CONNECTION_CLOSE_METHOD: {
@@ -518,7 +522,7 @@ void AmqpTransport::OnContentComplete(uint16_t ch, Content&& c) {
     auto lane = lanes_.find(static_cast<uint32_t>(use->second.owner));
     if (lane == lanes_.end()) return;
     lane->second.confirms.OnReturn(
-        c.message.properties.message_id,
+        c.message.properties.message_id, c.reply_code,
         ReplyStatus(fmt::format("publish to exchange '{}' with routing key '{}'",
                                 c.message.exchange, c.message.routing_key),
                     c.reply_code, c.reply_text));
@@ -533,7 +537,7 @@ void AmqpTransport::OnContentComplete(uint16_t ch, Content&& c) {
   consumer.request.on_delivery(std::move(c.message));
 }
 
-void AmqpTransport::OnChannelClosed(uint16_t ch, const Status& why) {
+void AmqpTransport::OnChannelClosed(uint16_t ch, int reply_code, const Status& why) {
   auto use_it = channels_.find(ch);
   if (use_it == channels_.end()) return;
   ChannelUse use = use_it->second;
@@ -547,7 +551,7 @@ void AmqpTransport::OnChannelClosed(uint16_t ch, const Status& why) {
       auto lane = lanes_.find(static_cast<uint32_t>(use.owner));
       if (lane != lanes_.end()) {
         lane->second.channel = 0;
-        lane->second.confirms.FailAll(why);
+        lane->second.confirms.FailAll(PublishOutcome::ChannelError(reply_code, why));
       }
       break;
     }
@@ -606,7 +610,8 @@ Status AmqpTransport::CheckReply(const std::string& operation, uint16_t ch) {
     if (reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
       amqp_channel_close_ok_t ok{};
       amqp_send_method(conn_->state(), ch, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
-      OnChannelClosed(ch, s);
+      auto* close = static_cast<const amqp_channel_close_t*>(reply.reply.decoded);
+      OnChannelClosed(ch, close != nullptr ? close->reply_code : 0, s);
     } else if (reply.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
       amqp_connection_close_ok_t ok{};
       amqp_send_method(conn_->state(), 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok);
@@ -748,14 +753,18 @@ Status AmqpTransport::DeleteExchange(const std::string& exchange) {
 
 // ---------------------------------------------------------------- publishing
 
-uint32_t AmqpTransport::CreatePublishLane() { return next_lane_++; }
+uint32_t AmqpTransport::CreatePublishLane(bool confirms) {
+  uint32_t id = next_lane_++;
+  return confirms ? id : id | kLaneWithoutConfirms;
+}
 
 void AmqpTransport::ReleasePublishLane(uint32_t lane_id) {
   Post([this, lane_id] {
     auto it = lanes_.find(lane_id);
     if (it == lanes_.end()) return;
     uint16_t ch = it->second.channel;
-    it->second.confirms.FailAll(CancelledError("publish: the publisher was destroyed"));
+    it->second.confirms.FailAll(
+        PublishOutcome::Refused(CancelledError("publish: the publisher was destroyed")));
     lanes_.erase(it);
     if (ch != 0) CloseChannel(ch);
   });
@@ -763,13 +772,13 @@ void AmqpTransport::ReleasePublishLane(uint32_t lane_id) {
 
 void AmqpTransport::Publish(uint32_t lane, PublishRequest request, PublishDone done) {
   if (!connected_) {  // an outage: fail at once instead of queueing behind reconnect attempts
-    done(NotConnected("publish"));
+    done(PublishOutcome::ConnectionLost(NotConnected("publish")));
     return;
   }
   if (request.message.body.size() > url_.max_message_size) {
-    done(ResourceExhaustedError(
+    done(PublishOutcome::Refused(ResourceExhaustedError(
         fmt::format("publish: the message body is {} bytes, more than max_message_size ({} bytes)",
-                    request.message.body.size(), url_.max_message_size)));
+                    request.message.body.size(), url_.max_message_size))));
     return;
   }
   auto shared =
@@ -779,27 +788,32 @@ void AmqpTransport::Publish(uint32_t lane, PublishRequest request, PublishDone d
     return;
   }
   if (!Post([this, lane, shared] { DoPublish(lane, shared->first, shared->second); })) {
-    shared->second(NotConnected("publish"));
+    shared->second(
+        PublishOutcome::Refused(UnavailableError("publish: the transport is shut down")));
   }
 }
 
 void AmqpTransport::DoPublish(uint32_t lane_id, PublishRequest& request, PublishDone& done) {
   if (!conn_) {
-    done(NotConnected("publish"));
+    done(PublishOutcome::ConnectionLost(NotConnected("publish")));
     return;
   }
+  const bool confirms = (lane_id & kLaneWithoutConfirms) == 0;
   Lane& lane = lanes_[lane_id];
   if (lane.channel == 0) {
     auto ch = OpenChannel({ChannelUse::Kind::kLane, lane_id});
     if (!ch.ok()) {
-      done(ch.status().WithContext("publish"));
+      done(conn_ ? PublishOutcome::Refused(ch.status().WithContext("publish"))
+                 : PublishOutcome::ConnectionLost(ch.status().WithContext("publish")));
       return;
     }
-    amqp_confirm_select(conn_->state(), *ch);
-    Status s = CheckReply("publish: confirm.select", *ch);
-    if (!s.ok()) {
-      done(s);
-      return;
+    if (confirms) {
+      amqp_confirm_select(conn_->state(), *ch);
+      Status s = CheckReply("publish: confirm.select", *ch);
+      if (!s.ok()) {
+        done(conn_ ? PublishOutcome::ChannelError(0, s) : PublishOutcome::ConnectionLost(s));
+        return;
+      }
     }
     lane.channel = *ch;
   }
@@ -810,14 +824,14 @@ void AmqpTransport::DoPublish(uint32_t lane_id, PublishRequest& request, Publish
                               request.mandatory ? 1 : 0, 0, &props, Bytes(m.body));
   publish_arena_.Reset();
   if (rc != AMQP_STATUS_OK) {
-    done(CheckWrite(fmt::format("publish to exchange '{}'", m.exchange), rc));
+    done(PublishOutcome::ConnectionLost(
+        CheckWrite(fmt::format("publish to exchange '{}'", m.exchange), rc)));
     return;
   }
-  if (request.confirm) {
+  if (confirms) {
     lane.confirms.Add(std::move(done), m.properties.message_id);
   } else {
-    lane.confirms.Add(nullptr, m.properties.message_id);
-    done(OkStatus());
+    done(PublishOutcome::Confirmed());  // written; no confirm will come
   }
 }
 
@@ -850,6 +864,7 @@ void AmqpTransport::Settle(uint64_t consumer_id, uint64_t tag, Settlement settle
 void AmqpTransport::DoSettle(uint64_t consumer_id, uint64_t tag, Settlement settlement) {
   auto it = consumers_.find(consumer_id);
   if (it == consumers_.end() || it->second.channel == 0 || !conn_) return;
+  if (it->second.request.no_ack) return;  // settled by the broker when it was sent
   if ((tag >> kTagGenerationShift) != (generation_ & 0xFFFF)) return;  // from a lost connection
   uint64_t amqp_tag = tag & ((uint64_t{1} << kTagGenerationShift) - 1);
   uint16_t ch = it->second.channel;

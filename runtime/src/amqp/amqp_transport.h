@@ -53,7 +53,7 @@ class AmqpTransport final : public Transport {
   Status DeleteQueue(const std::string& queue) override;
   Status DeleteExchange(const std::string& exchange) override;
 
-  uint32_t CreatePublishLane() override;
+  uint32_t CreatePublishLane(bool confirms) override;
   void ReleasePublishLane(uint32_t lane) override;
   void Publish(uint32_t lane, PublishRequest request, PublishDone done) override;
 
@@ -128,7 +128,7 @@ class AmqpTransport final : public Transport {
   void OnFrame(const amqp_frame_t& frame);
   void OnMethod(uint16_t channel, const amqp_method_t& method);
   void OnContentComplete(uint16_t channel, Content&& content);
-  void OnChannelClosed(uint16_t channel, const Status& why);
+  void OnChannelClosed(uint16_t channel, int reply_code, const Status& why);
   void ConnectionLost(const Status& why);
   StatusOr<uint16_t> OpenChannel(ChannelUse use);
   void CloseChannel(uint16_t channel);

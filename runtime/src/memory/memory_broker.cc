@@ -289,7 +289,7 @@ std::vector<std::string> MemoryBroker::Route(const Exchange& ex, const Message& 
   return out;
 }
 
-Status MemoryBroker::Publish(const PublishRequest& request) {
+PublishOutcome MemoryBroker::Publish(const PublishRequest& request) {
   const Message& m = request.message;
   Work work;
   {
@@ -300,18 +300,21 @@ Status MemoryBroker::Publish(const PublishRequest& request) {
     } else {
       auto ex = exchanges_.find(m.exchange);
       if (ex == exchanges_.end()) {
-        return ReplyStatus(fmt::format("publish to exchange '{}'", m.exchange), kReplyNotFound,
-                           fmt::format("NOT_FOUND - no exchange '{}' in vhost '/'", m.exchange));
+        return PublishOutcome::ChannelError(
+            kReplyNotFound,
+            ReplyStatus(fmt::format("publish to exchange '{}'", m.exchange), kReplyNotFound,
+                        fmt::format("NOT_FOUND - no exchange '{}' in vhost '/'", m.exchange)));
       }
       targets = Route(ex->second, m);
     }
     if (targets.empty()) {
       if (request.mandatory) {
-        return ReplyStatus(fmt::format("publish to exchange '{}' with routing key '{}'", m.exchange,
-                                       m.routing_key),
-                           kReplyNoRoute, "NO_ROUTE");
+        return PublishOutcome::Returned(
+            kReplyNoRoute, ReplyStatus(fmt::format("publish to exchange '{}' with routing key '{}'",
+                                                   m.exchange, m.routing_key),
+                                       kReplyNoRoute, "NO_ROUTE"));
       }
-      return OkStatus();
+      return PublishOutcome::Confirmed();
     }
     auto now = Clock::now();
     for (const auto& name : targets) {
@@ -332,7 +335,7 @@ Status MemoryBroker::Publish(const PublishRequest& request) {
     }
   }
   Run(work);
-  return OkStatus();
+  return PublishOutcome::Confirmed();
 }
 
 void MemoryBroker::Pump(Queue& q, Work* work) {
@@ -355,14 +358,17 @@ void MemoryBroker::Pump(Queue& q, Work* work) {
     Stored stored = std::move(head);
     q.ready.pop_front();
     uint64_t tag = target->next_tag++;
-    ++target->unsettled;
+    if (!target->no_ack) ++target->unsettled;
     Message delivered = stored.message;
     delivered.delivery = DeliveryInfo{.exchange = delivered.exchange,
                                       .routing_key = delivered.routing_key,
                                       .redelivered = stored.redelivered,
                                       .delivery_tag = tag,
                                       .consumer_tag = target->tag};
-    unsettled_.emplace(std::make_pair(target->id, tag), Unsettled{q.spec.name, std::move(stored)});
+    if (!target->no_ack) {
+      unsettled_.emplace(std::make_pair(target->id, tag),
+                         Unsettled{q.spec.name, std::move(stored)});
+    }
     work->push_back([target, m = std::move(delivered)]() mutable {
       target->dispatch([target, m = std::move(m)]() mutable {
         if (!target->cancelled) target->on_delivery(std::move(m));
@@ -397,6 +403,7 @@ StatusOr<std::shared_ptr<MemoryConsumer>> MemoryBroker::AddConsumer(const Consum
     consumer->queue = request.queue;
     consumer->tag = fmt::format("amq.ctag-memory-{}", consumer->id);
     consumer->prefetch = request.prefetch_count;
+    consumer->no_ack = request.no_ack;
     consumer->on_delivery = request.on_delivery;
     consumer->on_gone = request.on_gone;
     consumer->dispatch = std::move(dispatch);

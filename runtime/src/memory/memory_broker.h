@@ -28,6 +28,7 @@ struct MemoryConsumer {
   std::string queue;
   std::string tag;
   uint16_t prefetch = 0;
+  bool no_ack = false;  // deliveries count as settled when sent
   DeliveryHandler on_delivery;
   ConsumerGoneHandler on_gone;
   Dispatch dispatch;
@@ -56,7 +57,7 @@ class MemoryBroker {
   Status DeleteExchange(const std::string& exchange);
 
   // Routes and enqueues; returns the publish outcome (NO_ROUTE with mandatory, 404 exchange).
-  Status Publish(const PublishRequest& request);
+  PublishOutcome Publish(const PublishRequest& request);
 
   StatusOr<std::shared_ptr<MemoryConsumer>> AddConsumer(const ConsumeRequest& request,
                                                         const void* owner, Dispatch dispatch);

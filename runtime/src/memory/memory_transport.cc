@@ -102,11 +102,11 @@ Status MemoryTransport::DeleteExchange(const std::string& exchange) {
 }
 
 void MemoryTransport::Publish(uint32_t, PublishRequest request, PublishDone done) {
-  Status s = connected_
-                 ? broker_->Publish(request)
-                 : UnavailableError(fmt::format("publish: not connected to memory://{}", name_));
+  PublishOutcome outcome = connected_ ? broker_->Publish(request)
+                                      : PublishOutcome::ConnectionLost(UnavailableError(fmt::format(
+                                            "publish: not connected to memory://{}", name_)));
   auto shared = std::make_shared<PublishDone>(std::move(done));
-  Dispatch([shared, s = std::move(s)] { (*shared)(s); });
+  Dispatch([shared, outcome = std::move(outcome)] { (*shared)(outcome); });
 }
 
 StatusOr<uint64_t> MemoryTransport::StartConsumer(ConsumeRequest request) {

@@ -39,7 +39,7 @@ class MemoryTransport final : public Transport {
   Status DeleteQueue(const std::string& queue) override;
   Status DeleteExchange(const std::string& exchange) override;
 
-  uint32_t CreatePublishLane() override { return next_lane_++; }
+  uint32_t CreatePublishLane(bool /*confirms*/) override { return next_lane_++; }
   void ReleasePublishLane(uint32_t) override {}
   void Publish(uint32_t lane, PublishRequest request, PublishDone done) override;
 

@@ -18,18 +18,13 @@ std::chrono::steady_clock::time_point ToSteady(SystemClock::time_point t) {
          std::chrono::duration_cast<std::chrono::steady_clock::duration>(t - SystemClock::now());
 }
 
-// basic.return 312 NO_ROUTE: the request reached no queue, so no server saw it.
-bool NotRouted(const Status& s) {
-  return s.code() == StatusCode::kUnavailable && s.message().find("312") != std::string::npos;
-}
-
-// Adds which method failed to a transport failure (e.g. an unroutable request).
-Status CallFailure(const MethodSpec& method, const Status& s) {
-  if (NotRouted(s)) {
+// Adds which method failed to a failed publish (e.g. an unroutable request).
+Status CallFailure(const MethodSpec& method, const PublishOutcome& o) {
+  if (o.unroutable()) {
     return UnavailableError(
-        fmt::format("no server is consuming {}: {}", method.routing_key, s.message()));
+        fmt::format("no server is consuming {}: {}", method.routing_key, o.status.message()));
   }
-  return s;
+  return o.status;
 }
 
 }  // namespace
@@ -58,7 +53,7 @@ ChannelImpl::~ChannelImpl() {
   for (auto& [id, p] : calls) {
     if (p.timer) core_.timers().Cancel(p.timer);
     if (p.context) p.context->SetCancelHook(nullptr);
-    p.done(CancelledError("the channel was destroyed"), nullptr);
+    p.done(CancelledError("the channel was destroyed"), nullptr, false);
   }
 }
 
@@ -102,6 +97,7 @@ Status ChannelImpl::EnsureReplyQueue() {
       core_.transport().StartConsumer(ConsumeRequest{.queue = *declared,
                                                      .prefetch_count = 0,
                                                      .exclusive = true,
+                                                     .no_ack = true,
                                                      .on_delivery =
                                                          [weak](Message&& m) {
                                                            if (auto self = weak.lock())
@@ -167,8 +163,8 @@ void ChannelImpl::FailPending(const Status& why) {
 
 // ---------------------------------------------------------------- calls
 
-Status ChannelImpl::Prepare(ClientCall& call, ResolvedExchange* exchange,
-                            SystemClock::time_point* deadline) {
+Status ChannelImpl::Prepare(ClientCall& call, bool default_deadline, ResolvedExchange* exchange,
+                            std::optional<SystemClock::time_point>* deadline) {
   const ServiceSpec& service = *call.service;
   for (const auto& [key, value] : call.context->metadata()) {
     if (key.rfind(kReservedHeaderPrefix, 0) == 0) {
@@ -184,34 +180,39 @@ Status ChannelImpl::Prepare(ClientCall& call, ResolvedExchange* exchange,
                     "(brokrpc.spec.v1.exchange) option or BrokerOptions::default_exchange.name",
                     service.full_name));
   }
-  *deadline = call.context->deadline().value_or(SystemClock::now() + options_.default_timeout);
+  *deadline = call.context->deadline();
+  if (!*deadline && default_deadline) *deadline = SystemClock::now() + options_.default_timeout;
   call.request.exchange = exchange->name;
   call.request.routing_key = std::string(call.method->routing_key);
-  auto remaining =
-      std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - SystemClock::now());
-  call.request.set_ttl(remaining);
-  call.request.properties.headers.Set(std::string(kDeadlineHeader),
-                                      FieldValue(ToEpochMillis(*deadline)));
+  if (*deadline) {
+    auto remaining =
+        std::chrono::duration_cast<std::chrono::milliseconds>(**deadline - SystemClock::now());
+    call.request.set_ttl(remaining);
+    call.request.properties.headers.Set(std::string(kDeadlineHeader),
+                                        FieldValue(ToEpochMillis(**deadline)));
+  }
   return OkStatus();
 }
 
 void ChannelImpl::StartCall(ClientCall& call, bool use_timer, Completion done) {
   const MethodSpec& method = *call.method;
   ClientContext* ctx = call.context;
-  if (ctx->IsCancelled()) return done(CancelledError("the call was cancelled"), nullptr);
+  if (ctx->IsCancelled()) return done(CancelledError("the call was cancelled"), nullptr, false);
   if (method.kind != MethodKind::kUnary) {
     return done(InvalidArgumentError(fmt::format("{} is not a unary method", method.routing_key)),
-                nullptr);
+                nullptr, false);
   }
   ResolvedExchange exchange;
-  SystemClock::time_point deadline;
-  Status s = Prepare(call, &exchange, &deadline);
+  std::optional<SystemClock::time_point> prepared_deadline;
+  Status s = Prepare(call, /*default_deadline=*/true, &exchange, &prepared_deadline);
+  const SystemClock::time_point deadline = prepared_deadline.value_or(SystemClock::now());
   if (s.ok()) s = CheckConnected(ctx, deadline);
   if (s.ok()) s = EnsureReplyQueue();
   if (s.ok()) s = EnsureExchange(exchange, true);
-  if (!s.ok()) return done(s, nullptr);
+  if (!s.ok()) return done(s, nullptr, false);
   if (SystemClock::now() >= deadline) {
-    return done(DeadlineExceededError("the deadline passed before the call started"), nullptr);
+    return done(DeadlineExceededError("the deadline passed before the call started"), nullptr,
+                false);
   }
 
   std::string id = NewUuidHex();
@@ -241,9 +242,11 @@ void ChannelImpl::StartCall(ClientCall& call, bool use_timer, Completion done) {
       self->Finish(id, CancelledError("cancelled by the client"), nullptr);
   });
   const MethodSpec* method_ptr = &method;
-  publisher_->PublishRaw(std::move(m), true, [weak, id, method_ptr](Status published) {
-    if (published.ok()) return;
-    if (auto self = weak.lock()) self->Finish(id, CallFailure(*method_ptr, published), nullptr);
+  publisher_->PublishRaw(std::move(m), true, [weak, id, method_ptr](const PublishOutcome& o) {
+    if (o.ok()) return;
+    if (auto self = weak.lock()) {
+      self->Finish(id, CallFailure(*method_ptr, o), nullptr, o.unroutable());
+    }
   });
 }
 
@@ -260,7 +263,7 @@ Status ChannelImpl::CheckConnected(ClientContext* ctx, SystemClock::time_point d
   return OkStatus();
 }
 
-bool ChannelImpl::Finish(const std::string& id, Status status, Message* reply) {
+bool ChannelImpl::Finish(const std::string& id, Status status, Message* reply, bool unroutable) {
   Pending p;
   {
     std::lock_guard<std::mutex> lock(calls_mu_);
@@ -280,17 +283,17 @@ bool ChannelImpl::Finish(const std::string& id, Status status, Message* reply) {
       }
     }
   }
-  p.done(std::move(status), reply);
+  p.done(std::move(status), reply, unroutable);
   return true;
 }
 
 void ChannelImpl::OnReply(Message&& reply) {
-  uint64_t tag = reply.delivery ? reply.delivery->delivery_tag : 0;
+  // The reply queue is consumed without acks (it is exclusive and auto-delete: what it holds
+  // dies with the connection, and the calls waiting for it are failed then).
   if (!reply.properties.correlation_id) {
-    core_.transport().Settle(reply_consumer_, tag, Settlement::kReject);
+    ++dropped_replies_;
     return;
   }
-  core_.transport().Settle(reply_consumer_, tag, Settlement::kAck);
   const std::string& id = *reply.properties.correlation_id;
   if (reply.properties.type && *reply.properties.type == kStreamResponseType) {
     std::shared_ptr<StreamCore> stream;
@@ -330,10 +333,10 @@ bool Retryable(const RetryPolicy& policy, const Status& s) {
 // ready and no server has seen the request yet (nobody consumes the queue: during a broker
 // restart the servers' queues come back a moment after the connection does).
 bool TryAgain(const ClientContext& ctx, const RetryPolicy& policy, int attempt, const Status& s,
-              std::chrono::milliseconds backoff) {
+              bool unroutable, std::chrono::milliseconds backoff) {
   if (s.ok() || ctx.IsCancelled() || !ctx.deadline()) return false;
   if (SystemClock::now() + backoff >= *ctx.deadline()) return false;
-  if (ctx.wait_for_ready() && NotRouted(s)) return true;
+  if (ctx.wait_for_ready() && unroutable) return true;
   return attempt < policy.max_attempts && Retryable(policy, s);
 }
 
@@ -350,7 +353,7 @@ Status ChannelImpl::RunSync(ClientCall& call) {
   const RetryPolicy& policy = PolicyOf(ctx, options_);
   if (policy.max_attempts <= 1 && !ctx->wait_for_ready()) {
     ctx->set_attempts(1);
-    return RunAttempt(call);
+    return RunAttempt(call, nullptr);
   }
   // Every attempt shares one deadline.
   if (!ctx->deadline()) ctx->set_deadline(SystemClock::now() + options_.default_timeout);
@@ -360,8 +363,9 @@ Status ChannelImpl::RunSync(ClientCall& call) {
   int attempt = 0;
   for (;;) {
     ++attempt;
-    s = RunAttempt(call);
-    if (!TryAgain(*ctx, policy, attempt, s, backoff)) break;
+    bool unroutable = false;
+    s = RunAttempt(call, &unroutable);
+    if (!TryAgain(*ctx, policy, attempt, s, unroutable, backoff)) break;
     std::this_thread::sleep_for(backoff);
     backoff = NextBackoff(policy, backoff);
     call.request = original;
@@ -371,17 +375,19 @@ Status ChannelImpl::RunSync(ClientCall& call) {
   return s;
 }
 
-Status ChannelImpl::RunAttempt(ClientCall& call) {
+Status ChannelImpl::RunAttempt(ClientCall& call, bool* unroutable) {
   struct Waiter {
     std::mutex mu;
     std::condition_variable cv;
     bool done = false;
+    bool unroutable = false;
     Status status;
     Message reply;
   };
   auto w = std::make_shared<Waiter>();
-  StartCall(call, false, [w](Status s, Message* r) {
+  StartCall(call, false, [w](Status s, Message* r, bool not_routed) {
     std::lock_guard<std::mutex> lock(w->mu);
+    w->unroutable = not_routed;
     w->status = std::move(s);
     if (r != nullptr) w->reply = std::move(*r);
     w->done = true;
@@ -400,6 +406,7 @@ Status ChannelImpl::RunAttempt(ClientCall& call) {
     }
   }
   call.response = std::move(w->reply);
+  if (unroutable != nullptr) *unroutable = w->unroutable;
   return w->status;
 }
 
@@ -452,9 +459,9 @@ void ChannelImpl::StartAsyncAttempt(std::shared_ptr<AsyncAttempts> a) {
   ++a->attempt;
   std::weak_ptr<ChannelImpl> weak = weak_from_this();
   ThreadPool* pool = &core_.pool();
-  StartCall(*a->call, true, [weak, pool, a](Status s, Message* reply) mutable {
+  StartCall(*a->call, true, [weak, pool, a](Status s, Message* reply, bool unroutable) mutable {
     ClientContext* ctx = a->call->context;
-    bool again = TryAgain(*ctx, a->policy, a->attempt, s, a->backoff);
+    bool again = TryAgain(*ctx, a->policy, a->attempt, s, unroutable, a->backoff);
     auto self = weak.lock();
     if (again && self) {
       auto wait = a->backoff;
@@ -499,9 +506,11 @@ void ChannelImpl::StartPublish(const ServiceSpec& service, size_t method_index,
       .service = &service, .method = &method, .context = context, .request = std::move(message)};
   auto terminal = [&](ClientCall& c) -> Status {
     if (c.context->IsCancelled()) return CancelledError("the call was cancelled");
+    // A fire-and-forget message carries an expiration (and x-brokrpc-deadline) only when the
+    // caller set a deadline: without one it waits in the queue for as long as it takes.
     ResolvedExchange exchange;
-    SystemClock::time_point deadline;
-    BROKRPC_RETURN_IF_ERROR(Prepare(c, &exchange, &deadline));
+    std::optional<SystemClock::time_point> deadline;
+    BROKRPC_RETURN_IF_ERROR(Prepare(c, /*default_deadline=*/false, &exchange, &deadline));
     if (!broker_->is_connected()) BROKRPC_RETURN_IF_ERROR(broker_->Connect());
     BROKRPC_RETURN_IF_ERROR(EnsureExchange(exchange, false));
     FillMessageDefaults(&c.request);
@@ -512,7 +521,7 @@ void ChannelImpl::StartPublish(const ServiceSpec& service, size_t method_index,
     }
     const MethodSpec* m = c.method;
     publisher_->PublishRaw(std::move(c.request), true,
-                           [done, m](Status s) { done(CallFailure(*m, s)); });
+                           [done, m](const PublishOutcome& o) { done(CallFailure(*m, o)); });
     done = nullptr;
     return OkStatus();
   };

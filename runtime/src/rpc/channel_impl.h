@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -23,7 +24,8 @@ namespace brokrpc::internal {
 // timer thread for deadlines, the caller for early failures) and must be quick.
 class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
  public:
-  using Completion = std::function<void(Status status, Message* reply)>;
+  // `unroutable`: the request was returned 312 NO_ROUTE (no server has seen it).
+  using Completion = std::function<void(Status status, Message* reply, bool unroutable)>;
 
   ChannelImpl(std::shared_ptr<Broker> broker, ChannelOptions options);
   ~ChannelImpl();
@@ -65,12 +67,15 @@ class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
   };
   void StartAsyncAttempt(std::shared_ptr<AsyncAttempts> attempts);
   // One attempt of a synchronous call (RunSync adds the retries).
-  Status RunAttempt(ClientCall& call);
+  Status RunAttempt(ClientCall& call, bool* unroutable);
 
   // The call without interceptors; `use_timer` arms a deadline timer (async calls).
   void StartCall(ClientCall& call, bool use_timer, Completion done);
   Status RunSync(ClientCall& call);
-  Status Prepare(ClientCall& call, ResolvedExchange* exchange, SystemClock::time_point* deadline);
+  // Headers, exchange, routing key and the deadline of a call. `default_deadline`: apply the
+  // channel's default timeout when the caller set no deadline (calls that wait for a reply).
+  Status Prepare(ClientCall& call, bool default_deadline, ResolvedExchange* exchange,
+                 std::optional<SystemClock::time_point>* deadline);
   Status EnsureReplyQueue();
   Status EnsureExchange(const ResolvedExchange& exchange, bool bind_reply_queue);
   void OnReply(Message&& reply);
@@ -82,7 +87,8 @@ class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
   Status CheckConnected(ClientContext* ctx, SystemClock::time_point deadline);
   bool WaitForReady(SystemClock::time_point deadline);
   // Completes `correlation_id` if still pending; returns whether it did.
-  bool Finish(const std::string& correlation_id, Status status, Message* reply);
+  bool Finish(const std::string& correlation_id, Status status, Message* reply,
+              bool unroutable = false);
 
   std::shared_ptr<Broker> broker_;
   BrokerCore& core_;

@@ -466,8 +466,9 @@ void ServerImpl::SendReply(const Message& request,
   }
   FillMessageDefaults(&reply);
   std::string where = reply.routing_key;
-  replies_->PublishRaw(std::move(reply), false, [settle, where](Status s) {
-    if (!s.ok()) {
+  replies_->PublishRaw(std::move(reply), false, [settle, where](const PublishOutcome& o) {
+    if (!o.ok()) {
+      const Status& s = o.status;
       // During an outage every reply fails this way: routine, so only a debug line then.
       BROKRPC_LOG(s.code() == StatusCode::kUnavailable ? LogLevel::kDebug : LogLevel::kWarning,
                   "reply to '{}' was not confirmed: {}", where, s.ToString());

@@ -104,16 +104,18 @@ void StreamCore::PublishLocked(const std::function<void(void*)>& fill,
   std::weak_ptr<StreamCore> weak = weak_from_this();
   BrokerCore* core = &core_;
   std::string peer = peer_address_;
-  publisher_.PublishRaw(std::move(m), /*mandatory=*/true, [weak, core, peer](Status s) {
-    if (s.ok()) return;
-    // Not under mu_: this can run synchronously inside PublishRaw.
-    core->pool().Post([weak, peer, s] {
-      if (auto self = weak.lock()) {
-        self->Fail(UnavailableError(fmt::format("stream {}: the peer's queue '{}' is gone: {}",
-                                                self->id_hex_, peer, s.message())));
-      }
-    });
-  });
+  publisher_.PublishRaw(
+      std::move(m), /*mandatory=*/true, [weak, core, peer](const PublishOutcome& o) {
+        if (o.ok()) return;
+        Status s = o.status;
+        // Not under mu_: this can run synchronously inside PublishRaw.
+        core->pool().Post([weak, peer, s] {
+          if (auto self = weak.lock()) {
+            self->Fail(UnavailableError(fmt::format("stream {}: the peer's queue '{}' is gone: {}",
+                                                    self->id_hex_, peer, s.message())));
+          }
+        });
+      });
 }
 
 void StreamCore::SendEndLocked(const Status& status) {
@@ -245,17 +247,16 @@ void StreamCore::Open(const std::string& routing_key, const std::string& reply_t
   BrokerCore* core = &core_;
   std::string key = routing_key;
   lock.unlock();
-  publisher_.PublishRaw(std::move(m), /*mandatory=*/true, [weak, core, key](Status s) {
-    if (s.ok()) return;
-    core->pool().Post([weak, key, s] {
-      if (auto self = weak.lock()) {
-        self->Fail(
-            s.message().find("312") != std::string::npos
-                ? UnavailableError(fmt::format("no server is consuming {}: {}", key, s.message()))
-                : s);
-      }
-    });
-  });
+  publisher_.PublishRaw(
+      std::move(m), /*mandatory=*/true, [weak, core, key](const PublishOutcome& o) {
+        if (o.ok()) return;
+        Status s = o.unroutable() ? UnavailableError(fmt::format("no server is consuming {}: {}",
+                                                                 key, o.status.message()))
+                                  : o.status;
+        core->pool().Post([weak, s] {
+          if (auto self = weak.lock()) self->Fail(s);
+        });
+      });
   ArmKeepalive();
 }
 
