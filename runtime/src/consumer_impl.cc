@@ -11,7 +11,24 @@ ConsumerImpl::ConsumerImpl(BrokerCore& core, std::string queue, AsyncConsumerHan
 
 ConsumerImpl::~ConsumerImpl() { Release(); }
 
-Status ConsumerImpl::Start(uint16_t prefetch, bool exclusive) {
+Settle::Settle(std::shared_ptr<ConsumerImpl> consumer, uint64_t delivery_tag)
+    : state_(std::make_shared<State>()) {
+  state_->consumer = std::move(consumer);
+  state_->delivery_tag = delivery_tag;
+}
+
+void Settle::operator()(const ConsumeResult& result) const {
+  if (!state_ || state_->settled.exchange(true)) return;
+  state_->consumer->Apply(state_->delivery_tag, result);
+}
+
+void Settle::ReplyAndAck(PublishRequest reply, PublishDone done) const {
+  if (!state_ || state_->settled.exchange(true)) return;
+  state_->consumer->ReplyAndAck(state_->delivery_tag, std::move(reply), std::move(done));
+}
+
+Status ConsumerImpl::Start(uint16_t prefetch, bool exclusive, HandlerThread where) {
+  where_ = where;
   std::weak_ptr<ConsumerImpl> weak = weak_from_this();
   auto id = core_.transport().StartConsumer(ConsumeRequest{
       .queue = queue_,
@@ -45,6 +62,10 @@ void ConsumerImpl::OnDelivery(Message&& message) {
     ++in_flight_;
   }
   auto self = shared_from_this();
+  if (where_ == HandlerThread::kInline) {
+    Run(message);
+    return;
+  }
   auto task = [self, m = std::move(message)]() mutable { self->Run(m); };
   if (!core_.pool().Post(std::move(task))) Finished();  // pool stopped: the release requeues it
 }
@@ -55,12 +76,12 @@ void ConsumerImpl::Run(Message& message) {
     return;
   }
   uint64_t tag = message.delivery ? message.delivery->delivery_tag : 0;
-  auto self = shared_from_this();
-  auto settled = std::make_shared<std::atomic<bool>>(false);
-  handler_(message, [self, tag, settled](const ConsumeResult& result) {
-    if (settled->exchange(true)) return;
-    self->Apply(tag, result);
-  });
+  handler_(message, Settle(shared_from_this(), tag));
+}
+
+void ConsumerImpl::ReplyAndAck(uint64_t tag, PublishRequest reply, PublishDone done) {
+  core_.transport().ReplyAndAck(ConsumerId(), tag, std::move(reply), std::move(done));
+  Finished();
 }
 
 uint64_t ConsumerImpl::ConsumerId() {

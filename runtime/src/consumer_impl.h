@@ -15,12 +15,37 @@
 
 namespace brokrpc::internal {
 
-// Settles one delivery; callable once, from any thread.
-using Settle = std::function<void(const ConsumeResult&)>;
+class ConsumerImpl;
 
-// Handles one delivery on a pool thread and eventually calls `settle` (possibly later, from
-// another thread — the RPC server settles when its reply is confirmed).
+// Settles one delivery, once, from any thread: with a result, or by replying on the channel
+// the delivery came in on and acking it in one step (the RPC server's replies). Copies share
+// the once-only state: the first settlement wins, later ones are ignored.
+class Settle {
+ public:
+  Settle() = default;
+  Settle(std::shared_ptr<ConsumerImpl> consumer, uint64_t delivery_tag);
+  void operator()(const ConsumeResult& result) const;
+  // See Transport::ReplyAndAck; `done` runs once, on the transport's thread.
+  void ReplyAndAck(PublishRequest reply, PublishDone done) const;
+
+ private:
+  struct State {
+    std::shared_ptr<ConsumerImpl> consumer;
+    uint64_t delivery_tag = 0;
+    std::atomic<bool> settled{false};
+  };
+  std::shared_ptr<State> state_;
+};
+
+// Handles one delivery and eventually calls `settle` (possibly later, from another thread).
+// Runs on a pool thread, or on the transport's I/O thread for inline consumers.
 using AsyncConsumerHandler = std::function<void(Message& message, Settle settle)>;
+
+// Where a consumer runs its handler.
+enum class HandlerThread {
+  kPool,    // the broker's handler pool (the default: handlers may block)
+  kInline,  // the connection's I/O thread (handlers must not block; blocking calls fail there)
+};
 
 // Thread-safe. Owned through shared_ptr: in-flight deliveries keep it alive.
 class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
@@ -29,7 +54,7 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   ~ConsumerImpl();
 
   // basic.consume with `prefetch` and `exclusive`.
-  Status Start(uint16_t prefetch, bool exclusive);
+  Status Start(uint16_t prefetch, bool exclusive, HandlerThread where = HandlerThread::kPool);
   // Cancel = StopDeliveries + WaitIdle + Release.
   Status Cancel(std::chrono::milliseconds drain);
   // basic.cancel: no delivery is dispatched after it returns; queued ones are not started.
@@ -46,6 +71,8 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
 
   // Maps a result to AMQP (ack, reject, delayed requeue).
   void Apply(uint64_t delivery_tag, const ConsumeResult& result);
+  // Publishes a reply on the delivery's channel and acks the delivery (Transport::ReplyAndAck).
+  void ReplyAndAck(uint64_t delivery_tag, PublishRequest reply, PublishDone done);
 
  private:
   void OnDelivery(Message&& message);
@@ -59,7 +86,8 @@ class ConsumerImpl : public std::enable_shared_from_this<ConsumerImpl> {
   std::string queue_;
   AsyncConsumerHandler handler_;
   std::atomic<uint64_t> consumer_id_{0};
-  bool start_done_ = false;  // guarded by mu_; consumer_id_ is final once set
+  HandlerThread where_ = HandlerThread::kPool;  // final once Start() has begun
+  bool start_done_ = false;                     // guarded by mu_; consumer_id_ is final once set
   std::condition_variable started_;
   std::atomic<bool> alive_{false};
   std::atomic<bool> cancelling_{false};

@@ -93,6 +93,14 @@ class Transport {
   virtual StatusOr<uint64_t> StartConsumer(ConsumeRequest request) = 0;
   // Non-blocking; unknown ids and stale tags are ignored.
   virtual void Settle(uint64_t consumer_id, uint64_t delivery_tag, Settlement settlement) = 0;
+  // Publishes `reply` on the channel the delivery came in on, then acks the delivery, in one
+  // step on the transport's thread: the broker handles the two in that order, so the reply is
+  // routed before the request leaves its queue (a lost connection in between requeues the
+  // request; the reply, if it went out, is then a duplicate the caller drops). Not confirmed:
+  // `done` reports kConfirmed once both are written, kConnectionLost when the delivery's channel
+  // or connection is gone (the broker has requeued the request). Non-blocking.
+  virtual void ReplyAndAck(uint64_t consumer_id, uint64_t delivery_tag, PublishRequest reply,
+                           PublishDone done) = 0;
   // Stops deliveries; no on_delivery call starts after it returns. Unsettled deliveries stay
   // with the consumer until settled or the consumer's channel closes (which requeues them).
   virtual Status CancelConsumer(uint64_t consumer_id) = 0;

@@ -118,6 +118,7 @@ void AmqpTransport::Loop() {
       next_heartbeat_check_ = now + std::chrono::milliseconds(timeout_ms);
     }
     DrainFrames(readable);
+    FlushAcks();
   }
   // Run what was posted before the stop, so no caller waits forever.
   RunCommands();
@@ -201,6 +202,7 @@ Status AmqpTransport::Subscribe(uint64_t id, ConsumerState& c) {
   BROKRPC_RETURN_IF_ERROR(CheckReply(op, *ch));
   c.channel = *ch;
   c.tag = ToString(ok->consumer_tag);
+  c.acks.Reset();
   consumer_by_channel_[*ch] = id;
   return OkStatus();
 }
@@ -281,7 +283,12 @@ void AmqpTransport::Close() {
 void AmqpTransport::DoDisconnect(bool graceful, const Status& why, bool notify) {
   if (!conn_) return;
   connected_ = false;
-  if (graceful) conn_->Close(true);
+  if (graceful) {
+    FlushAcks();
+    conn_->Close(true);
+  }
+  acks_due_.clear();
+  for (auto& [id, c] : consumers_) c.acks.Reset();
   conn_.reset();
   heartbeat_ = 0;
   channels_.clear();
@@ -534,6 +541,10 @@ void AmqpTransport::OnContentComplete(uint16_t ch, Content&& c) {
   // After CancelConsumer no delivery is dispatched; it stays unacked until the channel closes,
   // which requeues it.
   if (consumer.cancelled || consumer.gone) return;
+  if (!consumer.request.no_ack && c.message.delivery) {
+    consumer.acks.Delivered(c.message.delivery->delivery_tag &
+                            ((uint64_t{1} << kTagGenerationShift) - 1));
+  }
   consumer.request.on_delivery(std::move(c.message));
 }
 
@@ -560,6 +571,7 @@ void AmqpTransport::OnChannelClosed(uint16_t ch, int reply_code, const Status& w
       auto c = consumers_.find(use.owner);
       if (c != consumers_.end()) {
         c->second.channel = 0;
+        c->second.acks.Reset();
         if (!c->second.gone && c->second.request.on_gone) c->second.request.on_gone(why);
         c->second.gone = true;
       }
@@ -861,17 +873,96 @@ void AmqpTransport::Settle(uint64_t consumer_id, uint64_t tag, Settlement settle
   Post([this, consumer_id, tag, settlement] { DoSettle(consumer_id, tag, settlement); });
 }
 
+uint64_t AmqpTransport::LiveTag(const ConsumerState& c, uint64_t tag) const {
+  if (c.channel == 0 || !conn_ || c.request.no_ack) return 0;
+  if ((tag >> kTagGenerationShift) != (generation_ & 0xFFFF)) return 0;  // from a lost connection
+  return tag & ((uint64_t{1} << kTagGenerationShift) - 1);
+}
+
 void AmqpTransport::DoSettle(uint64_t consumer_id, uint64_t tag, Settlement settlement) {
   auto it = consumers_.find(consumer_id);
-  if (it == consumers_.end() || it->second.channel == 0 || !conn_) return;
-  if (it->second.request.no_ack) return;  // settled by the broker when it was sent
-  if ((tag >> kTagGenerationShift) != (generation_ & 0xFFFF)) return;  // from a lost connection
-  uint64_t amqp_tag = tag & ((uint64_t{1} << kTagGenerationShift) - 1);
-  uint16_t ch = it->second.channel;
-  int rc = settlement == Settlement::kAck ? amqp_basic_ack(conn_->state(), ch, amqp_tag, 0)
-                                          : amqp_basic_reject(conn_->state(), ch, amqp_tag,
-                                                              settlement == Settlement::kRequeue);
+  if (it == consumers_.end()) return;
+  ConsumerState& c = it->second;
+  uint64_t amqp_tag = LiveTag(c, tag);
+  if (amqp_tag == 0) return;
+  if (settlement == Settlement::kAck) {
+    // Written at the end of this loop pass, together with the other acks that became due.
+    if (!c.acks.has_pending()) acks_due_.push_back(consumer_id);
+    c.acks.Ack(amqp_tag);
+    return;
+  }
+  c.acks.Forget(amqp_tag);
+  int rc =
+      amqp_basic_reject(conn_->state(), c.channel, amqp_tag, settlement == Settlement::kRequeue);
   CheckWrite("settle delivery", rc).IgnoreError();
+}
+
+void AmqpTransport::FlushAcks() {
+  if (acks_due_.empty()) return;
+  std::vector<uint64_t> due;
+  due.swap(acks_due_);
+  for (uint64_t id : due) {
+    auto it = consumers_.find(id);
+    if (it != consumers_.end()) FlushAcks(it->second);
+  }
+}
+
+void AmqpTransport::FlushAcks(ConsumerState& c) {
+  if (!c.acks.has_pending()) return;
+  for (const AckBatcher::AckFrame& f : c.acks.Flush()) {
+    if (!conn_ || c.channel == 0) return;
+    int rc = amqp_basic_ack(conn_->state(), c.channel, f.tag, f.multiple ? 1 : 0);
+    if (!CheckWrite("settle delivery", rc).ok()) return;
+  }
+}
+
+void AmqpTransport::ReplyAndAck(uint64_t consumer_id, uint64_t tag, PublishRequest reply,
+                                PublishDone done) {
+  if (OnTransportThread()) {
+    DoReplyAndAck(consumer_id, tag, reply, done);
+    return;
+  }
+  auto shared =
+      std::make_shared<std::pair<PublishRequest, PublishDone>>(std::move(reply), std::move(done));
+  if (!Post([this, consumer_id, tag, shared] {
+        DoReplyAndAck(consumer_id, tag, shared->first, shared->second);
+      })) {
+    shared->second(PublishOutcome::ConnectionLost(NotConnected("reply")));
+  }
+}
+
+void AmqpTransport::DoReplyAndAck(uint64_t consumer_id, uint64_t tag, PublishRequest& reply,
+                                  PublishDone& done) {
+  auto it = consumers_.find(consumer_id);
+  uint64_t amqp_tag = it == consumers_.end() ? 0 : LiveTag(it->second, tag);
+  if (amqp_tag == 0) {
+    // The request's channel or connection is gone, so the broker has requeued the request: a
+    // reply now would answer a request that is delivered again.
+    done(PublishOutcome::ConnectionLost(
+        UnavailableError("reply: the request's channel is gone (the request was requeued)")));
+    return;
+  }
+  ConsumerState& c = it->second;
+  const Message& m = reply.message;
+  if (m.body.size() > url_.max_message_size) {
+    done(PublishOutcome::Refused(ResourceExhaustedError(
+        fmt::format("reply: the body is {} bytes, more than max_message_size ({} bytes)",
+                    m.body.size(), url_.max_message_size))));
+    return;
+  }
+  amqp_basic_properties_t props;
+  EncodeProperties(m.properties, &publish_arena_, &props);
+  int rc = amqp_basic_publish(conn_->state(), c.channel, Bytes(m.exchange), Bytes(m.routing_key),
+                              reply.mandatory ? 1 : 0, 0, &props, Bytes(m.body));
+  publish_arena_.Reset();
+  if (rc != AMQP_STATUS_OK) {
+    done(PublishOutcome::ConnectionLost(
+        CheckWrite(fmt::format("reply to exchange '{}'", m.exchange), rc)));
+    return;
+  }
+  if (!c.acks.has_pending()) acks_due_.push_back(consumer_id);
+  c.acks.Ack(amqp_tag);
+  done(PublishOutcome::Confirmed());
 }
 
 Status AmqpTransport::CancelConsumer(uint64_t consumer_id) {
@@ -883,6 +974,8 @@ Status AmqpTransport::CancelConsumer(uint64_t consumer_id) {
         if (c.cancelled) return OkStatus();
         c.cancelled = true;
         if (c.gone || c.channel == 0 || !conn_) return OkStatus();
+        FlushAcks(c);
+        if (c.channel == 0 || !conn_) return OkStatus();
         uint16_t ch = c.channel;
         std::string op = fmt::format("cancel consumer of queue '{}'", c.request.queue);
         amqp_basic_cancel(conn_->state(), ch, Bytes(c.tag));
@@ -895,6 +988,7 @@ void AmqpTransport::ReleaseConsumer(uint64_t consumer_id) {
   auto release = [this, consumer_id] {
     auto it = consumers_.find(consumer_id);
     if (it == consumers_.end()) return;
+    FlushAcks(it->second);  // what was handled is acked; the rest goes back to the queue
     uint16_t ch = it->second.channel;
     consumers_.erase(it);
     if (ch != 0) {

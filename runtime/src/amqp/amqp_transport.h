@@ -15,7 +15,9 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <vector>
 
+#include "amqp/ack_batcher.h"
 #include "amqp/amqp_connection.h"
 #include "amqp/amqp_properties.h"
 #include "broker_url.h"
@@ -59,6 +61,8 @@ class AmqpTransport final : public Transport {
 
   StatusOr<uint64_t> StartConsumer(ConsumeRequest request) override;
   void Settle(uint64_t consumer_id, uint64_t delivery_tag, Settlement settlement) override;
+  void ReplyAndAck(uint64_t consumer_id, uint64_t delivery_tag, PublishRequest reply,
+                   PublishDone done) override;
   Status CancelConsumer(uint64_t consumer_id) override;
   void ReleaseConsumer(uint64_t consumer_id) override;
 
@@ -80,6 +84,7 @@ class AmqpTransport final : public Transport {
     uint16_t channel = 0;
     std::string tag;
     ConsumeRequest request;
+    AckBatcher acks;  // deliveries of the current channel; acks due at the end of a loop pass
     bool cancelled = false;
     bool gone = false;
   };
@@ -141,6 +146,13 @@ class AmqpTransport final : public Transport {
   Status CheckWrite(const std::string& operation, int rc);
   void DoPublish(uint32_t lane_id, PublishRequest& request, PublishDone& done);
   void DoSettle(uint64_t consumer_id, uint64_t tag, Settlement settlement);
+  void DoReplyAndAck(uint64_t consumer_id, uint64_t tag, PublishRequest& reply, PublishDone& done);
+  // The consumer's raw AMQP delivery tag when `tag` is of the current connection and the consumer
+  // still has a channel; 0 otherwise.
+  uint64_t LiveTag(const ConsumerState& consumer, uint64_t tag) const;
+  // Writes the acks that became due (once per loop pass, and before a consumer channel closes).
+  void FlushAcks();
+  void FlushAcks(ConsumerState& consumer);
   Status NotConnected(const std::string& operation) const;
 
   const BrokerUrl url_;
@@ -177,6 +189,7 @@ class AmqpTransport final : public Transport {
   uint16_t topology_channel_ = 0;
   std::unordered_map<uint32_t, Lane> lanes_;
   std::unordered_map<uint64_t, ConsumerState> consumers_;
+  std::vector<uint64_t> acks_due_;  // consumers with acks to write at the end of this pass
   std::unordered_map<uint16_t, uint64_t> consumer_by_channel_;
   std::unordered_map<uint16_t, Content> contents_;
   AmqpArena publish_arena_;

@@ -121,6 +121,17 @@ void MemoryTransport::Settle(uint64_t consumer_id, uint64_t tag, Settlement sett
   if (broker_) broker_->Settle(consumer_id, tag, settlement);
 }
 
+void MemoryTransport::ReplyAndAck(uint64_t consumer_id, uint64_t tag, PublishRequest reply,
+                                  PublishDone done) {
+  PublishOutcome outcome = connected_ && broker_
+                               ? broker_->Publish(reply)
+                               : PublishOutcome::ConnectionLost(UnavailableError(
+                                     fmt::format("reply: not connected to memory://{}", name_)));
+  if (broker_ && connected_) broker_->Settle(consumer_id, tag, Settlement::kAck);
+  auto shared = std::make_shared<PublishDone>(std::move(done));
+  Dispatch([shared, outcome = std::move(outcome)] { (*shared)(outcome); });
+}
+
 Status MemoryTransport::CancelConsumer(uint64_t consumer_id) {
   if (broker_) broker_->CancelConsumer(consumer_id);
   return OkStatus();

@@ -45,6 +45,8 @@ class MemoryTransport final : public Transport {
 
   StatusOr<uint64_t> StartConsumer(ConsumeRequest request) override;
   void Settle(uint64_t consumer_id, uint64_t delivery_tag, Settlement settlement) override;
+  void ReplyAndAck(uint64_t consumer_id, uint64_t delivery_tag, PublishRequest reply,
+                   PublishDone done) override;
   Status CancelConsumer(uint64_t consumer_id) override;
   void ReleaseConsumer(uint64_t consumer_id) override;
 

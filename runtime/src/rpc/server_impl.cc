@@ -466,15 +466,18 @@ void ServerImpl::SendReply(const Message& request,
   }
   FillMessageDefaults(&reply);
   std::string where = reply.routing_key;
-  replies_->PublishRaw(std::move(reply), false, [settle, where](const PublishOutcome& o) {
-    if (!o.ok()) {
-      const Status& s = o.status;
-      // During an outage every reply fails this way: routine, so only a debug line then.
-      BROKRPC_LOG(s.code() == StatusCode::kUnavailable ? LogLevel::kDebug : LogLevel::kWarning,
-                  "reply to '{}' was not confirmed: {}", where, s.ToString());
-    }
-    settle(ConsumeResult::Ack());
-  });
+  // The reply goes out on the request's own channel, followed by the request's ack: the broker
+  // routes the reply before it drops the request, so no publisher confirm is needed (see
+  // docs/wire-protocol.md, "Replies").
+  settle.ReplyAndAck(PublishRequest{.message = std::move(reply), .mandatory = false},
+                     [where](const PublishOutcome& o) {
+                       if (o.ok()) return;
+                       // During an outage every reply fails this way: routine, a debug line.
+                       BROKRPC_LOG(o.kind == PublishOutcome::Kind::kConnectionLost
+                                       ? LogLevel::kDebug
+                                       : LogLevel::kWarning,
+                                   "reply to '{}' was not sent: {}", where, o.status.ToString());
+                     });
 }
 
 void ServerImpl::SendError(const Message& request, const Status& status, Settle settle) {
