@@ -1,14 +1,21 @@
-// brokrpc_bench: raw rabbitmq-c RPC vs brokrpc unary calls through a generated stub, one broker,
-// one run. Prints a table with the ratio brokrpc / raw for each figure.
+// brokrpc_bench: three stacks doing the same unary ping-pong on one broker, in one run:
+//   raw           rabbitmq-c, the plain baseline (no confirms, reply queue consumed without acks);
+//   raw-contract  rabbitmq-c doing what brokrpc's wire contract does (RawContract: confirms,
+//                 mandatory, deadline, ids, ...), so the runtime's cost and the contract's cost
+//                 show apart;
+//   brokrpc       the runtime through a generated stub.
+// Prints a table with the ratios brokrpc / raw and brokrpc / raw-contract for each figure.
 //
-//   brokrpc_bench [--url amqp://guest:guest@127.0.0.1:5672/] [--calls 20000]
-//                 [--throughput-calls 20000] [--payload 64] [--rounds 5]
+//   brokrpc_bench [--url amqp://guest:guest@127.0.0.1:5672/] [--calls 25000]
+//                 [--throughput-calls 25000] [--payload 64] [--rounds 5]
+//                 [--contract-request-confirms 1] [--contract-mandatory 1]
+//                 [--contract-deadline 1] [--contract-ids 1] [--contract-reply-confirms 0]
+//                 [--contract-reply-queue-acks 0]
 //
-// --calls and --throughput-calls are totals, split evenly over the rounds. The streaming figure
-// (one server stream of --stream-messages 100000 messages vs raw publish -> consume of as many)
-// is measured in up to 3 rounds.
-#include <sys/resource.h>
-#include <unistd.h>
+// Options take their value as the next argument or after '=' (--rounds=3). --calls and
+// --throughput-calls are totals, split evenly over the rounds. The streaming figure (one server
+// stream of --stream-messages 100000 messages vs raw publish -> consume of as many) is measured
+// in up to 3 rounds.
 
 #include <algorithm>
 #include <atomic>
@@ -16,7 +23,8 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -24,7 +32,10 @@
 #include "bench.brokrpc.pb.h"
 #include "broker_url.h"
 #include "brokrpc/brokrpc.h"
+#include "cpu_cost.h"
 #include "heap_counter.h"
+#include "raw_contract.h"
+#include "raw_flood.h"
 #include "raw_rpc.h"
 
 namespace {
@@ -38,27 +49,60 @@ struct Options {
   size_t payload = 64;
   int rounds = 5;
   int stream_messages = 100000;
+  bench::RawContract contract;  // the defaults: brokrpc's contract
 };
 
 Options Parse(int argc, char** argv) {
   Options o;
   if (const char* env = std::getenv("BROKRPC_TEST_URL")) o.url = env;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  struct Flag {
+    const char* name;
+    bool* value;
+  } flags[] = {
+      {"--contract-request-confirms", &o.contract.request_confirms},
+      {"--contract-mandatory", &o.contract.mandatory},
+      {"--contract-deadline", &o.contract.deadline},
+      {"--contract-ids", &o.contract.ids},
+      {"--contract-reply-confirms", &o.contract.reply_confirms},
+      {"--contract-reply-queue-acks", &o.contract.reply_queue_acks},
+  };
+  for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];
-    if (k == "--url") {
-      o.url = argv[i + 1];
-    } else if (k == "--calls") {
-      o.calls = std::atoi(argv[i + 1]);
-    } else if (k == "--throughput-calls") {
-      o.throughput_calls = std::atoi(argv[i + 1]);
-    } else if (k == "--stream-messages") {
-      o.stream_messages = std::max(1, std::atoi(argv[i + 1]));
-    } else if (k == "--rounds") {
-      o.rounds = std::max(1, std::atoi(argv[i + 1]));
-    } else if (k == "--payload") {
-      o.payload = static_cast<size_t>(std::atoi(argv[i + 1]));
+    std::string v;
+    if (size_t eq = k.find('='); eq != std::string::npos) {
+      v = k.substr(eq + 1);
+      k.resize(eq);
+    } else if (i + 1 < argc) {
+      v = argv[++i];
     } else {
-      std::fprintf(stderr, "unknown option %s\n", argv[i]);
+      std::fprintf(stderr, "option %s needs a value\n", k.c_str());
+      std::exit(2);
+    }
+    const int n = std::atoi(v.c_str());
+    bool* flag = nullptr;
+    for (const Flag& f : flags) {
+      if (k == f.name) flag = f.value;
+    }
+    if (flag != nullptr) {
+      if (v != "0" && v != "1") {
+        std::fprintf(stderr, "%s takes 0 or 1\n", k.c_str());
+        std::exit(2);
+      }
+      *flag = v == "1";
+    } else if (k == "--url") {
+      o.url = v;
+    } else if (k == "--calls") {
+      o.calls = n;
+    } else if (k == "--throughput-calls") {
+      o.throughput_calls = n;
+    } else if (k == "--stream-messages") {
+      o.stream_messages = std::max(1, n);
+    } else if (k == "--rounds") {
+      o.rounds = std::max(1, n);
+    } else if (k == "--payload") {
+      o.payload = static_cast<size_t>(std::max(0, n));
+    } else {
+      std::fprintf(stderr, "unknown option %s\n", k.c_str());
       std::exit(2);
     }
   }
@@ -167,50 +211,6 @@ double BrokrpcThroughput(brokrpc::bench::Bench::Stub& stub, int calls, int in_fl
 
 size_t HeapInUse() { return static_cast<size_t>(bench::LiveHeapBytes()); }
 
-// CPU seconds used so far by this process (all threads).
-double ProcessCpu() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-// CPU seconds used so far by the broker (pid from $BROKRPC_BROKER_PID), or -1.
-double BrokerCpu() {
-  const char* pid = std::getenv("BROKRPC_BROKER_PID");
-  if (pid == nullptr) return -1;
-  std::string path = std::string("/proc/") + pid + "/stat";
-  FILE* f = std::fopen(path.c_str(), "r");
-  if (f == nullptr) return -1;
-  char buf[2048];
-  size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
-  std::fclose(f);
-  buf[n] = 0;
-  const char* p = std::strrchr(buf, ')');
-  if (p == nullptr) return -1;
-  unsigned long utime = 0, stime = 0;
-  // Fields after the command: state(3) ... utime(14) stime(15).
-  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) !=
-      2) {
-    return -1;
-  }
-  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
-}
-
-// CPU per call of this process and of the broker during `run`.
-struct CpuCost {
-  double self_us = 0;
-  double broker_us = -1;
-};
-template <typename F>
-auto Measured(int calls, CpuCost* cost, F&& run) {
-  double self0 = ProcessCpu(), broker0 = BrokerCpu();
-  auto result = run();
-  cost->self_us = (ProcessCpu() - self0) * 1e6 / calls;
-  if (broker0 >= 0) cost->broker_us = (BrokerCpu() - broker0) * 1e6 / calls;
-  return result;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -223,16 +223,30 @@ int main(int argc, char** argv) {
   const std::string host = parsed->hosts[0].host;
   const int port = parsed->hosts[0].port;
   const std::string payload(opt.payload, 'x');
+  // raw-contract sends what brokrpc sends: the serialized PingRequest (the server echoes it,
+  // which is byte for byte the serialized PingReply).
+  std::string wire_body;
+  {
+    brokrpc::bench::PingRequest req;
+    req.set_payload(payload);
+    wire_body = req.SerializeAsString();
+  }
   const int warmup = std::min(2000, opt.calls / 10);
   std::printf(
       "brokrpc bench: %s, %d sequential calls, %d calls per throughput run, %zu B payload\n",
       parsed->Redacted().c_str(), opt.calls, opt.throughput_calls, opt.payload);
+  std::printf("raw-contract: %s\n", opt.contract.Describe().c_str());
 
-  // Both stacks stay up for the whole run; each figure is measured in alternating rounds
-  // (raw first in odd rounds, brokrpc first in even ones) so that drift in the machine's load
-  // hits both, and the reported ratio is the median of the per-round ratios.
+  // All three stacks stay up for the whole run; each figure is measured in rounds that run the
+  // three one after the other, the order rotated every round (none is always first) so that
+  // drift in the machine's load hits all of them; a reported ratio is the median of the
+  // per-round ratios.
   bench::RawServer raw_server(host, port, "raw-bench", "raw-bench-ping");
   bench::RawClient raw(host, port, "raw-bench", "raw-bench-ping");
+  bench::RawServer contract_server(host, port, "raw-contract-bench", "raw-contract-bench-ping",
+                                   opt.contract);
+  bench::RawClient contract(host, port, "raw-contract-bench", "raw-contract-bench-ping",
+                            opt.contract);
   auto server_broker = brokrpc::Broker::Create(opt.url).value();
   auto client_broker = brokrpc::Broker::Create(opt.url).value();
   if (!server_broker->Connect().ok() || !client_broker->Connect().ok()) {
@@ -248,63 +262,55 @@ int main(int argc, char** argv) {
   }
   auto stub = brokrpc::bench::Bench::NewStub(brokrpc::CreateChannel(client_broker));
   raw.Sequential(warmup, payload);
+  contract.Sequential(warmup, wire_body);
   BrokrpcSequential(*stub, warmup, payload);
 
+  constexpr int kStacks = 3;  // indexes: raw, raw-contract, brokrpc
+  constexpr int kRaw = 0, kContract = 1, kOurs = 2;
+  const char* stack_names[kStacks] = {"raw", "raw-contract", "brokrpc"};
   const int in_flight[3] = {1, 8, 64};
   constexpr int kFigures = 5;  // p50, p99, tp1, tp8, tp64
-  std::vector<double> raw_v[kFigures], our_v[kFigures], ratio_v[kFigures];
-  CpuCost raw_cpu[3], cpu[3];
+  std::vector<double> v[kStacks][kFigures], ratio_raw[kFigures], ratio_contract[kFigures];
+  bench::CpuCost cpu[kStacks][3];
   size_t heap_before = 0, heap_after = 0;
   const int per_round = std::max(1, opt.calls / opt.rounds);
+  const int tp_calls = std::max(1, opt.throughput_calls / opt.rounds);
   for (int r = 0; r < opt.rounds; ++r) {
-    bool raw_first = r % 2 == 0;
-    std::vector<double> raw_lat, lat;
-    auto run_raw_lat = [&] { raw_lat = raw.Sequential(per_round, payload); };
-    auto run_our_lat = [&] {
-      if (r != opt.rounds - 1) {
-        lat = BrokrpcSequential(*stub, per_round, payload);
-        return;
+    int order[kStacks];
+    for (int k = 0; k < kStacks; ++k) order[k] = (k + r) % kStacks;
+    auto sequential = [&](int stack) -> std::vector<double> {
+      if (stack == kRaw) return raw.Sequential(per_round, payload);
+      if (stack == kContract) return contract.Sequential(per_round, wire_body);
+      std::vector<double> lat = BrokrpcSequential(*stub, per_round, payload);
+      if (r == opt.rounds - 1) {
+        // Last round: heap in use between the middle and the end (steady state).
+        heap_before = HeapInUse();
+        BrokrpcSequential(*stub, per_round, payload, /*record=*/false);
+        heap_after = HeapInUse();
       }
-      // Last round: heap in use between the middle and the end (steady state).
-      lat = BrokrpcSequential(*stub, per_round, payload);
-      heap_before = HeapInUse();
-      BrokrpcSequential(*stub, per_round, payload, /*record=*/false);
-      heap_after = HeapInUse();
+      return lat;
     };
-    if (raw_first) {
-      run_raw_lat();
-      run_our_lat();
-    } else {
-      run_our_lat();
-      run_raw_lat();
+    auto throughput = [&](int stack, int n) -> double {
+      if (stack == kRaw) return raw.Throughput(tp_calls, n, payload);
+      if (stack == kContract) return contract.Throughput(tp_calls, n, wire_body);
+      return BrokrpcThroughput(*stub, tp_calls, n, payload);
+    };
+    double values[kStacks][kFigures];
+    for (int stack : order) {
+      std::vector<double> lat = sequential(stack);
+      values[stack][0] = Percentile(lat, 0.50);
+      values[stack][1] = Percentile(lat, 0.99);
     }
-    double values[2][kFigures];
-    values[0][0] = Percentile(raw_lat, 0.50);
-    values[1][0] = Percentile(lat, 0.50);
-    values[0][1] = Percentile(raw_lat, 0.99);
-    values[1][1] = Percentile(lat, 0.99);
     for (int i = 0; i < 3; ++i) {
-      int calls = std::max(1, opt.throughput_calls / opt.rounds);
-      auto run_raw = [&] {
-        values[0][2 + i] = Measured(calls, &raw_cpu[i],
-                                    [&] { return raw.Throughput(calls, in_flight[i], payload); });
-      };
-      auto run_ours = [&] {
-        values[1][2 + i] = Measured(
-            calls, &cpu[i], [&] { return BrokrpcThroughput(*stub, calls, in_flight[i], payload); });
-      };
-      if (raw_first) {
-        run_raw();
-        run_ours();
-      } else {
-        run_ours();
-        run_raw();
+      for (int stack : order) {
+        values[stack][2 + i] = bench::Measured(tp_calls, &cpu[stack][i],
+                                               [&] { return throughput(stack, in_flight[i]); });
       }
     }
     for (int f = 0; f < kFigures; ++f) {
-      raw_v[f].push_back(values[0][f]);
-      our_v[f].push_back(values[1][f]);
-      ratio_v[f].push_back(values[1][f] / values[0][f]);
+      for (int stack = 0; stack < kStacks; ++stack) v[stack][f].push_back(values[stack][f]);
+      ratio_raw[f].push_back(values[kOurs][f] / values[kRaw][f]);
+      ratio_contract[f].push_back(values[kOurs][f] / values[kContract][f]);
     }
   }
   // Streaming: one server stream of stream_messages small messages per round, against the raw
@@ -329,41 +335,64 @@ int main(int argc, char** argv) {
   }
   server.Shutdown(5s).IgnoreError();
 
-  std::printf("\n| %-28s | %12s | %12s | %6s | %-8s |\n", "figure (median of rounds)", "raw",
-              "brokrpc", "ratio", "target");
-  std::printf("|%s|%s|%s|%s|%s|\n", std::string(30, '-').c_str(), std::string(14, '-').c_str(),
-              std::string(14, '-').c_str(), std::string(8, '-').c_str(),
-              std::string(10, '-').c_str());
-  const char* names[kFigures] = {"latency p50 (us)", "latency p99 (us)",
-                                 "throughput, 1 in flight /s", "throughput, 8 in flight /s",
-                                 "throughput, 64 in flight /s"};
+  // The table fits 100 columns.
+  std::printf("\n| %-22s | %9s | %12s | %9s | %6s | %11s | %-7s |\n", "figure (median/rounds)",
+              "raw", "raw-contract", "brokrpc", "ratio", "vs contract", "target");
+  std::printf("|%s|%s|%s|%s|%s|%s|%s|\n", std::string(24, '-').c_str(),
+              std::string(11, '-').c_str(), std::string(14, '-').c_str(),
+              std::string(11, '-').c_str(), std::string(8, '-').c_str(),
+              std::string(13, '-').c_str(), std::string(9, '-').c_str());
+  const char* names[kFigures] = {"latency p50 (us)", "latency p99 (us)", "calls/s, 1 in flight",
+                                 "calls/s, 8 in flight", "calls/s, 64 in flight"};
   const char* targets[kFigures] = {"<= 1.10", "-", "-", "-", ">= 0.90"};
   for (int f = 0; f < kFigures; ++f) {
-    std::printf("| %-28s | %12.1f | %12.1f | %6.3f | %-8s |\n", names[f], Percentile(raw_v[f], 0.5),
-                Percentile(our_v[f], 0.5), Percentile(ratio_v[f], 0.5), targets[f]);
+    std::printf("| %-22s | %9.1f | %12.1f | %9.1f | %6.3f | %11.3f | %-7s |\n", names[f],
+                Percentile(v[kRaw][f], 0.5), Percentile(v[kContract][f], 0.5),
+                Percentile(v[kOurs][f], 0.5), Percentile(ratio_raw[f], 0.5),
+                Percentile(ratio_contract[f], 0.5), targets[f]);
   }
-  std::printf("| %-28s | %12.1f | %12.1f | %6.3f | %-8s |\n", "server stream msgs/s",
-              Percentile(stream_raw, 0.5), Percentile(stream_ours, 0.5),
-              Percentile(stream_ratio, 0.5), ">= 0.80");
-  std::printf("\nper-round ratios:");
-  for (int f = 0; f < kFigures; ++f) {
-    std::printf("\n  %-28s", names[f]);
-    for (double v : ratio_v[f]) std::printf(" %.3f", v);
-  }
-  std::printf("\n  %-28s", "server stream msgs/s");
-  for (double v : stream_ratio) std::printf(" %.3f", v);
+  const char* stream_name = "server stream msgs/s";
+  std::printf("| %-22s | %9.1f | %12s | %9.1f | %6.3f | %11s | %-7s |\n", stream_name,
+              Percentile(stream_raw, 0.5), "-", Percentile(stream_ours, 0.5),
+              Percentile(stream_ratio, 0.5), "-", ">= 0.80");
   std::printf(
-      "\n\nCPU per call in the last round (us): bench process (client + server) / broker "
-      "(broker only with BROKRPC_BROKER_PID)\n");
+      "ratio = brokrpc / raw, vs contract = brokrpc / raw-contract (medians of per-round ratios;\n"
+      "for latency lower is better, for calls/s higher); the stream figure is against raw\n"
+      "publish -> consume.\n");
+
+  auto print_ratios = [&](const char* title, std::vector<double>* ratios, bool with_stream) {
+    std::printf("\nper-round ratios %s:", title);
+    for (int f = 0; f < kFigures; ++f) {
+      std::printf("\n  %-22s", names[f]);
+      for (double x : ratios[f]) std::printf(" %.3f", x);
+    }
+    if (with_stream) {
+      std::printf("\n  %-22s", stream_name);
+      for (double x : stream_ratio) std::printf(" %.3f", x);
+    }
+    std::printf("\n");
+  };
+  print_ratios("brokrpc / raw", ratio_raw, true);
+  print_ratios("brokrpc / raw-contract", ratio_contract, false);
+
+  std::printf(
+      "\nCPU per call in the last round (us): bench process (client + server) / broker\n"
+      "(broker: -1 unless BROKRPC_BROKER_PID is set)\n");
   for (int i = 0; i < 3; ++i) {
-    std::printf("  %2d in flight: raw %6.1f / %6.1f   brokrpc %6.1f / %6.1f\n", in_flight[i],
-                raw_cpu[i].self_us, raw_cpu[i].broker_us, cpu[i].self_us, cpu[i].broker_us);
+    for (int stack = 0; stack < kStacks; ++stack) {
+      if (stack == 0) {
+        std::printf("  %2d in flight  ", in_flight[i]);
+      } else {
+        std::printf("  %-14s", "");
+      }
+      std::printf("%-13s %7.1f / %7.1f\n", stack_names[stack], cpu[stack][i].self_us,
+                  cpu[stack][i].broker_us);
+    }
   }
   long long growth = static_cast<long long>(heap_after) - static_cast<long long>(heap_before);
   std::printf(
-      "\nheap held by live operator-new allocations around the last %d sequential calls (steady "
-      "state): before %zu B, after %zu B, growth %lld B "
-      "(%.3f B per call)\n",
+      "\nheap held by live operator-new allocations around the last %d sequential calls (steady\n"
+      "state): before %zu B, after %zu B, growth %lld B (%.3f B per call)\n",
       per_round, heap_before, heap_after, growth, static_cast<double>(growth) / per_round);
   return 0;
 }

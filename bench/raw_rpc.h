@@ -1,5 +1,7 @@
 // The baseline: RPC ping-pong written straight on the rabbitmq-c C API, the best a hand-written
-// client does (exclusive reply queue, correlation ids, manual acks, no confirms).
+// client does: one channel per side, an exclusive reply queue consumed without acks,
+// correlation ids, manual acks on the server. A RawContract adds brokrpc's wire contract on top
+// (confirms, mandatory, deadline, ids) flag by flag.
 #ifndef BROKRPC_BENCH_RAW_RPC_H_
 #define BROKRPC_BENCH_RAW_RPC_H_
 
@@ -8,13 +10,17 @@
 #include <thread>
 #include <vector>
 
+#include "raw_contract.h"
+
 namespace bench {
 
-// A raw server: one connection, one thread, consume → publish reply → ack.
+// A raw server: one connection, one thread of its own, consume → publish reply → ack the request,
+// all on one channel (with reply_confirms: the ack waits for the reply's confirm). The
+// constructor returns once it consumes; Stop() (or the destructor) joins the thread.
 class RawServer {
  public:
   RawServer(const std::string& host, int port, const std::string& exchange,
-            const std::string& queue);
+            const std::string& queue, RawContract contract = RawContract::Plain());
   ~RawServer();
   void Stop();
 
@@ -24,39 +30,41 @@ class RawServer {
   int port_;
   std::string exchange_;
   std::string queue_;
+  RawContract contract_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> ready_{false};
   std::thread thread_;
 };
 
-// A raw client on its own connection (used from one thread).
+// A raw client on its own connection and one channel. Not thread-safe: use it from one thread.
 class RawClient {
  public:
   RawClient(const std::string& host, int port, const std::string& exchange,
-            const std::string& routing_key);
+            const std::string& routing_key, RawContract contract = RawContract::Plain());
   ~RawClient();
-  // Sequential calls; returns per-call latencies in microseconds.
-  std::vector<double> Sequential(int calls, const std::string& payload);
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+  // Sequential calls with `body` as the request body; returns per-call latencies in
+  // microseconds.
+  std::vector<double> Sequential(int calls, const std::string& body);
   // `calls` calls with `in_flight` outstanding at any time; returns calls per second.
-  double Throughput(int calls, int in_flight, const std::string& payload);
+  double Throughput(int calls, int in_flight, const std::string& body);
 
  private:
-  void Publish(const std::string& correlation_id, const std::string& payload);
-  // Waits for one reply; returns its correlation id.
-  std::string Receive();
-
   struct State;
+  // A fresh correlation id for call number `n`.
+  std::string NewId(int n) const;
+  void Publish(const std::string& correlation_id, const std::string& body);
+  // Reads one event from the broker (a reply or a confirm) and appends the correlation ids of
+  // the calls it completes to the state's `completed` list (cleared first).
+  void Pump();
+
   State* state_;
+  RawContract contract_;
   std::string exchange_;
   std::string routing_key_;
   std::string reply_queue_;
 };
-
-// Publishes `count` messages of `payload` to a queue on one connection while another connection
-// consumes them with manual acks; returns messages per second from the first publish to the
-// last delivery.
-double RawPublishConsumeRate(const std::string& host, int port, int count,
-                             const std::string& payload);
 
 }  // namespace bench
 
