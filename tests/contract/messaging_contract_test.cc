@@ -360,7 +360,7 @@ TEST_CASE("contract: an expired message is not delivered", "[contract]") {
   REQUIRE(broker->DeleteExchange(ex).ok());
 }
 
-TEST_CASE("contract: a typed consumer reports a serializer mismatch; RejectUndecodable drops it",
+TEST_CASE("contract: a typed consumer reports a serializer mismatch, RejectUndecodable drops it",
           "[contract]") {
   BrokerOptions options;
   options.consumer_middlewares.push_back(std::make_shared<RejectUndecodableMiddleware>());

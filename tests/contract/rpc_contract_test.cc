@@ -149,7 +149,7 @@ TEST_CASE("rpc contract: a throwing handler gives INTERNAL and the server keeps 
   CHECK(reply == "fine");
 }
 
-TEST_CASE("rpc contract: metadata round-trips both ways; reserved keys are refused", "[rpc]") {
+TEST_CASE("rpc contract: metadata round-trips both ways, reserved keys are refused", "[rpc]") {
   EchoSpec spec(UniqueName("rpc"));
   EchoService service(spec, [](ServerContext* ctx, const StringValue&, StringValue* resp) {
     auto it = ctx->client_metadata().find("tenant");
@@ -173,7 +173,7 @@ TEST_CASE("rpc contract: metadata round-trips both ways; reserved keys are refus
   CHECK_THAT(s.message(), Catch::Contains("reserved"));
 }
 
-TEST_CASE("rpc contract: DEADLINE_EXCEEDED at the deadline; the handler sees its deadline",
+TEST_CASE("rpc contract: DEADLINE_EXCEEDED at the deadline, the handler sees its deadline",
           "[rpc]") {
   EchoSpec spec(UniqueName("rpc"));
   std::promise<bool> saw_deadline;
@@ -466,6 +466,58 @@ TEST_CASE("rpc contract: shutdown drains running handlers and hands back the res
   REQUIRE(next.Shutdown(5s).ok());
   REQUIRE(rig.server_broker->DeleteQueue(spec.routing_key(EchoSpec::kEcho)).ok());
   REQUIRE(rig.server_broker->DeleteQueue(spec.routing_key(EchoSpec::kNotify)).ok());
+}
+
+}  // namespace
+}  // namespace brokrpc
+
+namespace brokrpc {
+namespace {
+
+TEST_CASE("rpc contract: inline handlers serve on the I/O thread, a blocking call there fails",
+          "[rpc]") {
+  EchoSpec spec(UniqueName("rpc-inline"));
+  EchoSpec other(UniqueName("rpc-inline-other"));
+  std::shared_ptr<Channel> nested;  // a channel on the server's own connection
+  EchoService service(spec, [&](ServerContext*, const StringValue& req, StringValue* resp) {
+    if (req.value() == "nested") {
+      // A synchronous call would wait for the I/O thread this handler is running on.
+      ClientContext ctx;
+      ctx.set_timeout(std::chrono::seconds(5));
+      std::string ignored;
+      Status s = CallEcho(*nested, other, &ctx, "x", &ignored);
+      resp->set_value(StatusCodeName(s.code()));
+      return OkStatus();
+    }
+    resp->set_value("inline: " + req.value());
+    return OkStatus();
+  });
+  Rig rig(&service, ServerOptions{.inline_handlers = true});
+  nested = CreateChannel(rig.server_broker);
+
+  constexpr int kCalls = 200;
+  std::vector<std::future<StatusOr<StringValue>>> futures;
+  std::vector<ClientContext> contexts(kCalls);
+  for (int i = 0; i < kCalls; ++i) {
+    contexts[i].set_timeout(10s);
+    StringValue req;
+    req.set_value(std::to_string(i));
+    futures.push_back(internal::AsyncUnaryCall<StringValue, StringValue>(
+        rig.channel.get(), spec.spec(), EchoSpec::kEcho, &contexts[i], req));
+  }
+  int ok = 0;
+  for (int i = 0; i < kCalls; ++i) {
+    StatusOr<StringValue> r = futures[i].get();
+    if (r.ok() && r->value() == "inline: " + std::to_string(i)) ++ok;
+  }
+  CHECK(ok == kCalls);
+
+  ClientContext ctx;
+  ctx.set_timeout(10s);
+  std::string reply;
+  Status s = CallEcho(*rig.channel, spec, &ctx, "nested", &reply);
+  REQUIRE(s.ok());
+  CHECK(reply == "FAILED_PRECONDITION");
 }
 
 }  // namespace

@@ -169,7 +169,7 @@ TEST_CASE("stream contract: the deadline ends both sides mid-stream", "[stream]"
   REQUIRE(testing::Eventually([&] { return rig.service.hold_saw_cancel.load() == 1; }));
 }
 
-TEST_CASE("stream contract: a slow reader makes the writer wait; memory stays bounded",
+TEST_CASE("stream contract: a slow reader makes the writer wait, memory stays bounded",
           "[stream]") {
   StreamRig rig(ServerOptions{}, ChannelOptions{.stream_window = 16});
   ClientContext ctx;

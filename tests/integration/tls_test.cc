@@ -87,7 +87,7 @@ struct TlsNode {
   }
 };
 
-TEST_CASE("tls: amqps with certificate verification; a wrong CA is refused", "[tls][slow]") {
+TEST_CASE("tls: amqps with certificate verification, a wrong CA is refused", "[tls][slow]") {
   TempDir temp;
   const std::string& certs = temp.path;
   MakeCertificates(certs);

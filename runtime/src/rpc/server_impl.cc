@@ -126,7 +126,11 @@ Status ServerImpl::Start() {
           break;
       }
       e.consumer = std::make_shared<ConsumerImpl>(core_, *queue, std::move(handler));
-      s = e.consumer->Start(e.prefetch, false);
+      const bool inline_kind =
+          e.method->kind == MethodKind::kUnary || e.method->kind == MethodKind::kFireAndForget;
+      s = e.consumer->Start(
+          e.prefetch, false,
+          options_.inline_handlers && inline_kind ? HandlerThread::kInline : HandlerThread::kPool);
     }
     if (!s.ok()) {
       lock.unlock();
