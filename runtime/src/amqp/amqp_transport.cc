@@ -87,8 +87,39 @@ T AmqpTransport::Call(std::function<T()> fn, T not_running) {
   return future.get();
 }
 
+namespace {
+// The transport whose connection this thread holds right now (its I/O thread always; another
+// thread while it writes directly).
+thread_local const AmqpTransport* tls_driving = nullptr;
+}  // namespace
+
+bool AmqpTransport::OnTransportThread() const {
+  return tls_driving == this || std::this_thread::get_id() == thread_id_.load();
+}
+
+template <typename F>
+bool AmqpTransport::TryDirect(F&& operation) {
+  if (tls_driving == this) {  // this thread holds the connection already
+    operation();
+    return true;
+  }
+  std::unique_lock<std::mutex> lock(conn_mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return false;  // the I/O thread is busy: it runs the command instead
+  tls_driving = this;
+  const bool had_connection = conn_ != nullptr;
+  operation();
+  FlushAcks();
+  tls_driving = nullptr;
+  const bool lost = had_connection && conn_ == nullptr;
+  lock.unlock();
+  if (lost) commands_.Post([] {});  // the loop reconnects; wake it from its poll
+  return true;
+}
+
 void AmqpTransport::Loop() {
   thread_id_ = std::this_thread::get_id();
+  tls_driving = this;
+  std::unique_lock<std::mutex> lock(conn_mu_);
   while (!stop_) {
     pollfd fds[2];
     fds[0] = pollfd{commands_.wake_fd(), POLLIN, 0};
@@ -110,7 +141,12 @@ void AmqpTransport::Loop() {
       }
       timeout_ms = static_cast<int>(wake.count());
     }
+    // Other threads may write to the connection while this one waits (see TryDirect).
+    const uint64_t polled_generation = generation_;
+    lock.unlock();
     int r = poll(fds, n, timeout_ms);
+    lock.lock();
+    if (n == 2 && generation_ != polled_generation) fds[1].revents = 0;  // another connection
     if (r < 0 && errno != EINTR) {
       BROKRPC_LOG_ERROR("amqp I/O loop: poll failed: {}", std::strerror(errno));
     }
@@ -806,12 +842,9 @@ void AmqpTransport::Publish(uint32_t lane, PublishRequest request, PublishDone d
                     request.message.body.size(), url_.max_message_size))));
     return;
   }
+  if (TryDirect([&] { DoPublish(lane, request, done); })) return;
   auto shared =
       std::make_shared<std::pair<PublishRequest, PublishDone>>(std::move(request), std::move(done));
-  if (OnTransportThread()) {
-    DoPublish(lane, shared->first, shared->second);
-    return;
-  }
   if (!Post([this, lane, shared] { DoPublish(lane, shared->first, shared->second); })) {
     shared->second(
         PublishOutcome::Refused(UnavailableError("publish: the transport is shut down")));
@@ -879,10 +912,7 @@ StatusOr<uint64_t> AmqpTransport::StartConsumer(ConsumeRequest request) {
 }
 
 void AmqpTransport::Settle(uint64_t consumer_id, uint64_t tag, Settlement settlement) {
-  if (OnTransportThread()) {
-    DoSettle(consumer_id, tag, settlement);
-    return;
-  }
+  if (TryDirect([&] { DoSettle(consumer_id, tag, settlement); })) return;
   Post([this, consumer_id, tag, settlement] { DoSettle(consumer_id, tag, settlement); });
 }
 
@@ -931,10 +961,7 @@ void AmqpTransport::FlushAcks(ConsumerState& c) {
 
 void AmqpTransport::ReplyAndAck(uint64_t consumer_id, uint64_t tag, PublishRequest reply,
                                 PublishDone done) {
-  if (OnTransportThread()) {
-    DoReplyAndAck(consumer_id, tag, reply, done);
-    return;
-  }
+  if (TryDirect([&] { DoReplyAndAck(consumer_id, tag, reply, done); })) return;
   auto shared =
       std::make_shared<std::pair<PublishRequest, PublishDone>>(std::move(reply), std::move(done));
   if (!Post([this, consumer_id, tag, shared] {

@@ -42,9 +42,8 @@ class AmqpTransport final : public Transport {
   std::chrono::seconds heartbeat() const override {
     return std::chrono::seconds(heartbeat_.load());
   }
-  bool OnTransportThread() const override {
-    return std::this_thread::get_id() == thread_id_.load();
-  }
+  // True on the I/O thread, and on a thread while it writes to the connection directly.
+  bool OnTransportThread() const override;
 
   Status DeclareExchange(const ResolvedExchange& exchange) override;
   StatusOr<std::string> DeclareQueue(const ResolvedQueue& queue) override;
@@ -119,6 +118,11 @@ class AmqpTransport final : public Transport {
   T Call(std::function<T()> fn, T not_running);
   void Loop();
   void RunCommands();
+  // Runs `operation` on the calling thread when the connection is free (the I/O thread waits in
+  // poll): a publish, reply or ack then needs no wake-up of the I/O thread. False when the I/O
+  // thread holds the connection; the caller posts the operation instead.
+  template <typename F>
+  bool TryDirect(F&& operation);
 
   // I/O-thread only.
   Status DoConnect();
@@ -170,7 +174,9 @@ class AmqpTransport final : public Transport {
   std::map<uint64_t, ConnectionListener> listeners_;
   uint64_t next_listener_ = 1;
 
-  // I/O-thread state.
+  // The rabbitmq-c connection and everything below belong to whoever holds conn_mu_: the I/O
+  // thread, except while it waits in poll, or a thread writing directly (TryDirect).
+  std::mutex conn_mu_;
   std::unique_ptr<AmqpConnection> conn_;
   bool reconnect_wanted_ = false;
   std::chrono::steady_clock::time_point next_attempt_;
