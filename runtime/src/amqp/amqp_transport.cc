@@ -5,7 +5,6 @@
 #include <sys/time.h>
 
 #include <future>
-#include <random>
 #include <vector>
 
 #include "amqp/amqp_error.h"
@@ -33,7 +32,8 @@ std::unique_ptr<Transport> NewAmqpTransport(const BrokerUrl& url) {
   return std::make_unique<AmqpTransport>(url);
 }
 
-AmqpTransport::AmqpTransport(BrokerUrl url) : url_(std::move(url)) {}
+AmqpTransport::AmqpTransport(BrokerUrl url)
+    : url_(std::move(url)), backoff_(url_.reconnect_initial, url_.reconnect_max) {}
 
 AmqpTransport::~AmqpTransport() {
   Close();
@@ -140,7 +140,7 @@ Status AmqpTransport::Connect() {
 
 Status AmqpTransport::DoConnect() {
   if (conn_) return OkStatus();
-  auto conn = AmqpConnection::Open(url_, next_host_);
+  auto conn = AmqpConnection::Open(url_, backoff_.host_index());
   if (!conn.ok()) return conn.status();
   conn_ = std::move(*conn);
   ++generation_;
@@ -161,15 +161,10 @@ Status AmqpTransport::DoConnect() {
 void AmqpTransport::TryReconnect() {
   Status s = DoConnect();
   if (s.ok()) return;
-  ++next_host_;  // several hosts: try the next one first next time
-  backoff_ = std::min(url_.reconnect_max, backoff_ * 2);
-  // Jitter: 80..120% of the backoff, so that many clients do not reconnect in step.
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  std::uniform_int_distribution<int> jitter(80, 120);
-  auto wait = backoff_ * jitter(rng) / 100;
+  auto wait = backoff_.Failed();  // the next host, a longer backoff with jitter
   next_attempt_ = Clock::now() + wait;
   // The first failure is worth a warning; the retries that follow are routine.
-  BROKRPC_LOG(backoff_ <= url_.reconnect_initial * 2 ? LogLevel::kWarning : LogLevel::kDebug,
+  BROKRPC_LOG(backoff_.early() ? LogLevel::kWarning : LogLevel::kDebug,
               "reconnect to {} failed ({}); next attempt in {} ms", url_.Redacted(), s.message(),
               wait.count());
 }
@@ -318,8 +313,7 @@ void AmqpTransport::ConnectionLost(const Status& why) {
   DoDisconnect(false, status, true);
   if (url_.reconnect) {
     reconnect_wanted_ = true;
-    backoff_ = url_.reconnect_initial;
-    next_attempt_ = Clock::now() + backoff_;
+    next_attempt_ = Clock::now() + backoff_.Restart();
   }
 }
 

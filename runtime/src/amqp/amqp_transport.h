@@ -18,6 +18,7 @@
 
 #include "amqp/amqp_connection.h"
 #include "amqp/amqp_properties.h"
+#include "amqp/reconnect_backoff.h"
 #include "broker_url.h"
 #include "command_queue.h"
 #include "confirm_tracker.h"
@@ -162,8 +163,7 @@ class AmqpTransport final : public Transport {
   std::unique_ptr<AmqpConnection> conn_;
   bool reconnect_wanted_ = false;
   std::chrono::steady_clock::time_point next_attempt_;
-  std::chrono::milliseconds backoff_{0};
-  size_t next_host_ = 0;
+  ReconnectBackoff backoff_;
   // Connection generation, in the top 16 bits of the delivery tags handed out (stale tags
   // from a previous connection are ignored when settled).
   uint64_t generation_ = 0;
