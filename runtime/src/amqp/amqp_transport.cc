@@ -197,54 +197,42 @@ Status AmqpTransport::Subscribe(uint64_t id, ConsumerState& c) {
 }
 
 void AmqpTransport::RestoreTopology() {
-  for (const auto& entry : declared_exchanges_) {
-    const std::string& name = entry.first;
-    const auto& e = entry.second;  // (not a structured binding: lambdas capture it below)
-    Status s = OnTopologyChannel(fmt::format("restore exchange '{}'", name), [&](uint16_t ch) {
+  TopologyJournal::RestoreSteps steps;
+  steps.exchange = [this](const ResolvedExchange& e) {
+    Status s = OnTopologyChannel(fmt::format("restore exchange '{}'", e.name), [&](uint16_t ch) {
       AmqpArena arena;
       std::string type(ExchangeTypeName(e.type));
       amqp_exchange_declare(conn_->state(), ch, Bytes(e.name), Bytes(type), 0, e.durable,
                             e.auto_delete, 0, EncodeTable(e.arguments, &arena));
     });
     if (!s.ok()) BROKRPC_LOG_WARNING("{}", s.message());
-    if (!conn_) return;
-  }
-  std::map<std::string, std::string> renamed;
-  std::map<std::string, DeclaredQueue> queues;
-  for (auto& entry : declared_queues_) {
-    const std::string& name = entry.first;
-    auto& q = entry.second;
-    std::string actual = name;
+    return conn_ != nullptr;
+  };
+  steps.queue = [this](const std::string& name, const ResolvedQueue& q, std::string* actual) {
     Status s = OnTopologyChannel(fmt::format("restore queue '{}'", name), [&](uint16_t ch) {
       AmqpArena arena;
-      amqp_queue_declare_ok_t* ok = amqp_queue_declare(
-          conn_->state(), ch, Bytes(q.spec.name), 0, q.spec.durable, q.spec.exclusive,
-          q.spec.auto_delete, EncodeTable(q.spec.arguments, &arena));
-      if (ok != nullptr) actual = ToString(ok->queue);
+      amqp_queue_declare_ok_t* ok =
+          amqp_queue_declare(conn_->state(), ch, Bytes(q.name), 0, q.durable, q.exclusive,
+                             q.auto_delete, EncodeTable(q.arguments, &arena));
+      if (ok != nullptr) *actual = ToString(ok->queue);
     });
     if (!s.ok()) BROKRPC_LOG_WARNING("{}", s.message());
-    if (!conn_) return;
-    if (actual != name) renamed[name] = actual;
-    queues[actual] = q;
-  }
-  declared_queues_ = std::move(queues);
-  std::set<Binding> bindings;
-  for (Binding b : declared_bindings_) {
-    if (renamed.count(b.queue)) b.queue = renamed[b.queue];
+    return conn_ != nullptr;
+  };
+  steps.binding = [this](const TopologyJournal::Binding& b) {
     Status s = OnTopologyChannel(fmt::format("restore binding of '{}'", b.queue), [&](uint16_t ch) {
       AmqpArena arena;
       amqp_queue_bind(conn_->state(), ch, Bytes(b.queue), Bytes(b.exchange), Bytes(b.key),
                       EncodeTable(b.arguments, &arena));
     });
     if (!s.ok()) BROKRPC_LOG_WARNING("{}", s.message());
-    if (!conn_) return;
-    bindings.insert(std::move(b));
-  }
-  declared_bindings_ = std::move(bindings);
-  std::vector<uint64_t> failed;
+    return conn_ != nullptr;
+  };
+  std::optional<TopologyJournal::Renames> renamed = journal_.Restore(steps);
+  if (!renamed) return;  // the connection was lost again
   for (auto& [id, c] : consumers_) {
     if (c.cancelled || c.gone) continue;
-    if (renamed.count(c.request.queue)) c.request.queue = renamed[c.request.queue];
+    TopologyJournal::ApplyRename(*renamed, &c.request.queue);
     Status s = Subscribe(id, c);
     if (!conn_) return;
     if (!s.ok()) {
@@ -254,8 +242,8 @@ void AmqpTransport::RestoreTopology() {
     }
   }
   BROKRPC_LOG_INFO("connection to {} restored: {} exchanges, {} queues, {} bindings, {} consumers",
-                   url_.Redacted(), declared_exchanges_.size(), declared_queues_.size(),
-                   declared_bindings_.size(), consumers_.size());
+                   url_.Redacted(), journal_.exchanges().size(), journal_.queues().size(),
+                   journal_.bindings().size(), consumers_.size());
 }
 
 void AmqpTransport::Close() {
@@ -646,7 +634,7 @@ Status AmqpTransport::DeclareExchange(const ResolvedExchange& e) {
               amqp_exchange_declare(conn_->state(), ch, Bytes(e.name), Bytes(type), 0, e.durable,
                                     e.auto_delete, 0, args);
             });
-        if (s.ok()) declared_exchanges_[e.name] = e;
+        if (s.ok()) journal_.AddExchange(e);
         return s;
       },
       NotConnected("declare exchange"));
@@ -665,7 +653,7 @@ StatusOr<std::string> AmqpTransport::DeclareQueue(const ResolvedQueue& q) {
           if (ok != nullptr) name = ToString(ok->queue);
         });
         if (!s.ok()) return s;
-        declared_queues_[name] = DeclaredQueue{q};
+        journal_.AddQueue(name, q);
         return name;
       },
       NotConnected("declare queue"));
@@ -683,7 +671,7 @@ Status AmqpTransport::BindQueue(const std::string& queue, const std::string& exc
             [&](uint16_t ch) {
               amqp_queue_bind(conn_->state(), ch, Bytes(queue), Bytes(exchange), Bytes(key), args);
             });
-        if (s.ok()) declared_bindings_.insert(Binding{queue, exchange, key, arguments});
+        if (s.ok()) journal_.AddBinding({queue, exchange, key, arguments});
         return s;
       },
       NotConnected("bind queue"));
@@ -701,7 +689,7 @@ Status AmqpTransport::UnbindQueue(const std::string& queue, const std::string& e
               amqp_queue_unbind(conn_->state(), ch, Bytes(queue), Bytes(exchange), Bytes(key),
                                 args);
             });
-        if (s.ok()) declared_bindings_.erase(Binding{queue, exchange, key, arguments});
+        if (s.ok()) journal_.RemoveBinding({queue, exchange, key, arguments});
         return s;
       },
       NotConnected("unbind queue"));
@@ -714,10 +702,7 @@ Status AmqpTransport::DeleteQueue(const std::string& queue) {
         Status s = OnTopologyChannel(fmt::format("delete queue '{}'", queue), [&](uint16_t ch) {
           amqp_queue_delete(conn_->state(), ch, Bytes(queue), 0, 0);
         });
-        if (s.ok()) {
-          declared_queues_.erase(queue);
-          std::erase_if(declared_bindings_, [&](const Binding& b) { return b.queue == queue; });
-        }
+        if (s.ok()) journal_.RemoveQueue(queue);
         return s;
       },
       NotConnected("delete queue"));
@@ -730,11 +715,7 @@ Status AmqpTransport::DeleteExchange(const std::string& exchange) {
         Status s = OnTopologyChannel(
             fmt::format("delete exchange '{}'", exchange),
             [&](uint16_t ch) { amqp_exchange_delete(conn_->state(), ch, Bytes(exchange), 0); });
-        if (s.ok()) {
-          declared_exchanges_.erase(exchange);
-          std::erase_if(declared_bindings_,
-                        [&](const Binding& b) { return b.exchange == exchange; });
-        }
+        if (s.ok()) journal_.RemoveExchange(exchange);
         return s;
       },
       NotConnected("delete exchange"));

@@ -11,14 +11,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <thread>
-#include <tuple>
 #include <unordered_map>
 
 #include "amqp/amqp_connection.h"
 #include "amqp/amqp_properties.h"
 #include "amqp/reconnect_backoff.h"
+#include "amqp/topology_journal.h"
 #include "broker_url.h"
 #include "command_queue.h"
 #include "confirm_tracker.h"
@@ -83,17 +82,6 @@ class AmqpTransport final : public Transport {
     ConsumeRequest request;
     bool cancelled = false;
     bool gone = false;
-  };
-  // What was declared, to declare again after a reconnect.
-  struct DeclaredQueue {
-    ResolvedQueue spec;  // name empty: server-named (gets a new name when restored)
-  };
-  struct Binding {
-    std::string queue, exchange, key;
-    FieldTable arguments;
-    bool operator<(const Binding& o) const {
-      return std::tie(queue, exchange, key) < std::tie(o.queue, o.exchange, o.key);
-    }
   };
   // Opens a channel and starts `c`'s consumer on it.
   Status Subscribe(uint64_t id, ConsumerState& c);
@@ -167,9 +155,7 @@ class AmqpTransport final : public Transport {
   // Connection generation, in the top 16 bits of the delivery tags handed out (stale tags
   // from a previous connection are ignored when settled).
   uint64_t generation_ = 0;
-  std::map<std::string, ResolvedExchange> declared_exchanges_;
-  std::map<std::string, DeclaredQueue> declared_queues_;
-  std::set<Binding> declared_bindings_;
+  TopologyJournal journal_;  // what to declare again after a reconnect
   std::chrono::steady_clock::time_point next_heartbeat_check_;
   std::unordered_map<uint16_t, ChannelUse> channels_;
   std::deque<uint16_t> free_channels_;
