@@ -145,8 +145,7 @@ Status AmqpTransport::DoConnect() {
   conn_ = std::move(*conn);
   ++generation_;
   heartbeat_ = static_cast<int>(conn_->heartbeat().count());
-  next_channel_ = 1;
-  free_channels_.clear();
+  channels_.Reset();
   next_heartbeat_check_ = Clock::now();
   connected_ = true;
   BROKRPC_LOG_INFO("connected to {} (heartbeat {} s)", url_.Redacted(), heartbeat_.load());
@@ -192,7 +191,6 @@ Status AmqpTransport::Subscribe(uint64_t id, ConsumerState& c) {
   BROKRPC_RETURN_IF_ERROR(CheckReply(op, *ch));
   c.channel = *ch;
   c.tag = ToString(ok->consumer_tag);
-  consumer_by_channel_[*ch] = id;
   return OkStatus();
 }
 
@@ -263,14 +261,13 @@ void AmqpTransport::DoDisconnect(bool graceful, const Status& why, bool notify) 
   if (graceful) conn_->Close(true);
   conn_.reset();
   heartbeat_ = 0;
-  channels_.clear();
+  channels_.Reset();
   contents_.clear();
   topology_channel_ = 0;
   for (auto& [id, lane] : lanes_) {
     lane.channel = 0;
     lane.confirms.FailAll(why);
   }
-  consumer_by_channel_.clear();
   bool restore = notify && url_.reconnect;
   decltype(consumers_) consumers;
   if (restore) {
@@ -430,24 +427,20 @@ void AmqpTransport::OnMethod(uint16_t ch, const amqp_method_t& method) {
     }
     case AMQP_BASIC_ACK_METHOD: {
       auto* a = static_cast<amqp_basic_ack_t*>(method.decoded);
-      auto use = channels_.find(ch);
-      if (use == channels_.end() || use->second.kind != ChannelUse::Kind::kLane) return;
-      auto lane = lanes_.find(static_cast<uint32_t>(use->second.owner));
-      if (lane != lanes_.end()) lane->second.confirms.OnAck(a->delivery_tag, a->multiple != 0);
+      Lane* lane = channels_.LaneOn(ch);
+      if (lane != nullptr) lane->confirms.OnAck(a->delivery_tag, a->multiple != 0);
       return;
     }
     case AMQP_BASIC_NACK_METHOD: {
       auto* a = static_cast<amqp_basic_nack_t*>(method.decoded);
-      auto use = channels_.find(ch);
-      if (use == channels_.end() || use->second.kind != ChannelUse::Kind::kLane) return;
-      auto lane = lanes_.find(static_cast<uint32_t>(use->second.owner));
-      if (lane != lanes_.end()) lane->second.confirms.OnNack(a->delivery_tag, a->multiple != 0);
+      Lane* lane = channels_.LaneOn(ch);
+      if (lane != nullptr) lane->confirms.OnNack(a->delivery_tag, a->multiple != 0);
       return;
     }
     case AMQP_BASIC_CANCEL_METHOD: {  // the broker cancelled a consumer (queue deleted, ...)
-      auto it = consumer_by_channel_.find(ch);
-      if (it == consumer_by_channel_.end()) return;
-      ConsumerState& c = consumers_[it->second];
+      ConsumerState* consumer = channels_.ConsumerOn(ch);
+      if (consumer == nullptr) return;
+      ConsumerState& c = *consumer;
       if (c.gone) return;
       c.gone = true;
       if (c.request.on_gone) {
@@ -495,20 +488,18 @@ void AmqpTransport::OnMethod(uint16_t ch, const amqp_method_t& method) {
 
 void AmqpTransport::OnContentComplete(uint16_t ch, Content&& c) {
   if (c.is_return) {
-    auto use = channels_.find(ch);
-    if (use == channels_.end() || use->second.kind != ChannelUse::Kind::kLane) return;
-    auto lane = lanes_.find(static_cast<uint32_t>(use->second.owner));
-    if (lane == lanes_.end()) return;
-    lane->second.confirms.OnReturn(
+    Lane* lane = channels_.LaneOn(ch);
+    if (lane == nullptr) return;
+    lane->confirms.OnReturn(
         c.message.properties.message_id,
         ReplyStatus(fmt::format("publish to exchange '{}' with routing key '{}'",
                                 c.message.exchange, c.message.routing_key),
                     c.reply_code, c.reply_text));
     return;
   }
-  auto it = consumer_by_channel_.find(ch);
-  if (it == consumer_by_channel_.end()) return;
-  ConsumerState& consumer = consumers_[it->second];
+  ConsumerState* on_channel = channels_.ConsumerOn(ch);
+  if (on_channel == nullptr) return;
+  ConsumerState& consumer = *on_channel;
   // After CancelConsumer no delivery is dispatched; it stays unacked until the channel closes,
   // which requeues it.
   if (consumer.cancelled || consumer.gone) return;
@@ -516,30 +507,27 @@ void AmqpTransport::OnContentComplete(uint16_t ch, Content&& c) {
 }
 
 void AmqpTransport::OnChannelClosed(uint16_t ch, const Status& why) {
-  auto use_it = channels_.find(ch);
-  if (use_it == channels_.end()) return;
-  ChannelUse use = use_it->second;
-  FreeChannel(ch);
+  Lane* lane = channels_.LaneOn(ch);
+  ConsumerState* consumer = channels_.ConsumerOn(ch);
+  std::optional<ChannelUse> use = channels_.Free(ch);
+  if (!use) return;
   contents_.erase(ch);
-  switch (use.kind) {
+  switch (use->kind) {
     case ChannelUse::Kind::kTopology:
       topology_channel_ = 0;
       break;
     case ChannelUse::Kind::kLane: {
-      auto lane = lanes_.find(static_cast<uint32_t>(use.owner));
-      if (lane != lanes_.end()) {
-        lane->second.channel = 0;
-        lane->second.confirms.FailAll(why);
+      if (lane != nullptr) {
+        lane->channel = 0;
+        lane->confirms.FailAll(why);
       }
       break;
     }
     case ChannelUse::Kind::kConsumer: {
-      consumer_by_channel_.erase(ch);
-      auto c = consumers_.find(use.owner);
-      if (c != consumers_.end()) {
-        c->second.channel = 0;
-        if (!c->second.gone && c->second.request.on_gone) c->second.request.on_gone(why);
-        c->second.gone = true;
+      if (consumer != nullptr) {
+        consumer->channel = 0;
+        if (!consumer->gone && consumer->request.on_gone) consumer->request.on_gone(why);
+        consumer->gone = true;
       }
       break;
     }
@@ -550,33 +538,20 @@ void AmqpTransport::OnChannelClosed(uint16_t ch, const Status& why) {
 
 StatusOr<uint16_t> AmqpTransport::OpenChannel(ChannelUse use) {
   if (!conn_) return NotConnected("open channel");
-  uint16_t ch;
-  int channel_max = conn_->channel_max() > 0 ? conn_->channel_max() : 65535;
-  if (next_channel_ <= channel_max && next_channel_ != 0) {
-    ch = next_channel_++;
-  } else if (!free_channels_.empty()) {
-    ch = free_channels_.front();
-    free_channels_.pop_front();
-  } else {
-    return ResourceExhaustedError(
-        fmt::format("open channel: all {} channels of the connection are in use", channel_max));
-  }
+  StatusOr<uint16_t> allocated = channels_.Allocate(use, conn_->channel_max());
+  if (!allocated.ok()) return allocated.status();
+  uint16_t ch = *allocated;
   amqp_channel_open(conn_->state(), ch);
-  channels_[ch] = use;
   Status s = CheckReply(fmt::format("open channel {}", ch), ch);
   if (!s.ok()) return s;
   return ch;
 }
 
-void AmqpTransport::FreeChannel(uint16_t ch) {
-  if (channels_.erase(ch) > 0) free_channels_.push_back(ch);
-}
-
 void AmqpTransport::CloseChannel(uint16_t ch) {
-  if (!conn_ || channels_.count(ch) == 0) return;
+  if (!conn_ || !channels_.in_use(ch)) return;
   amqp_channel_close(conn_->state(), ch, AMQP_REPLY_SUCCESS);
   contents_.erase(ch);
-  FreeChannel(ch);
+  channels_.Free(ch);
 }
 
 Status AmqpTransport::CheckReply(const std::string& operation, uint16_t ch) {
@@ -857,10 +832,7 @@ void AmqpTransport::ReleaseConsumer(uint64_t consumer_id) {
     if (it == consumers_.end()) return;
     uint16_t ch = it->second.channel;
     consumers_.erase(it);
-    if (ch != 0) {
-      consumer_by_channel_.erase(ch);
-      CloseChannel(ch);
-    }
+    if (ch != 0) CloseChannel(ch);
   };
   if (OnTransportThread()) {
     release();

@@ -16,6 +16,7 @@
 
 #include "amqp/amqp_connection.h"
 #include "amqp/amqp_properties.h"
+#include "amqp/channel_table.h"
 #include "amqp/reconnect_backoff.h"
 #include "amqp/topology_journal.h"
 #include "broker_url.h"
@@ -67,22 +68,6 @@ class AmqpTransport final : public Transport {
   void RemoveConnectionListener(uint64_t id) override;
 
  private:
-  // What a channel number is used for.
-  struct ChannelUse {
-    enum class Kind { kTopology, kLane, kConsumer } kind;
-    uint64_t owner = 0;
-  };
-  struct Lane {
-    uint16_t channel = 0;
-    ConfirmTracker confirms;
-  };
-  struct ConsumerState {
-    uint16_t channel = 0;
-    std::string tag;
-    ConsumeRequest request;
-    bool cancelled = false;
-    bool gone = false;
-  };
   // Opens a channel and starts `c`'s consumer on it.
   Status Subscribe(uint64_t id, ConsumerState& c);
   // A message being assembled from method + header + body frames.
@@ -121,7 +106,6 @@ class AmqpTransport final : public Transport {
   void ConnectionLost(const Status& why);
   StatusOr<uint16_t> OpenChannel(ChannelUse use);
   void CloseChannel(uint16_t channel);
-  void FreeChannel(uint16_t channel);
   // Runs a synchronous AMQP method on the topology channel; handles channel / connection close.
   Status OnTopologyChannel(const std::string& operation,
                            const std::function<void(uint16_t channel)>& call);
@@ -157,13 +141,11 @@ class AmqpTransport final : public Transport {
   uint64_t generation_ = 0;
   TopologyJournal journal_;  // what to declare again after a reconnect
   std::chrono::steady_clock::time_point next_heartbeat_check_;
-  std::unordered_map<uint16_t, ChannelUse> channels_;
-  std::deque<uint16_t> free_channels_;
-  uint16_t next_channel_ = 1;
+  ChannelTable channels_;
+  // The lanes and consumers, kept in the channel table (which finds them by channel).
+  std::unordered_map<uint32_t, Lane>& lanes_ = channels_.lanes();
+  std::unordered_map<uint64_t, ConsumerState>& consumers_ = channels_.consumers();
   uint16_t topology_channel_ = 0;
-  std::unordered_map<uint32_t, Lane> lanes_;
-  std::unordered_map<uint64_t, ConsumerState> consumers_;
-  std::unordered_map<uint16_t, uint64_t> consumer_by_channel_;
   std::unordered_map<uint16_t, Content> contents_;
   AmqpArena publish_arena_;
 };
