@@ -49,8 +49,8 @@ TEST_CASE("channel table: channel_max 0 means 65535", "[channels]") {
 
 TEST_CASE("channel table: reset starts numbering over and frees every channel", "[channels]") {
   ChannelTable t;
-  t.Allocate(kTopology, 0);
-  t.Allocate(LaneUse(1), 0);
+  REQUIRE(t.Allocate(kTopology, 0).ok());
+  REQUIRE(t.Allocate(LaneUse(1), 0).ok());
   t.Free(1);
   t.lanes()[1].channel = 2;
   t.Reset();

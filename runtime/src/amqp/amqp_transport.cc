@@ -33,7 +33,9 @@ std::unique_ptr<Transport> NewAmqpTransport(const BrokerUrl& url) {
 }
 
 AmqpTransport::AmqpTransport(BrokerUrl url)
-    : url_(std::move(url)), backoff_(url_.reconnect_initial, url_.reconnect_max) {}
+    : url_(std::move(url)),
+      backoff_(url_.reconnect_initial, url_.reconnect_max),
+      contents_(url_.max_message_size) {}
 
 AmqpTransport::~AmqpTransport() {
   Close();
@@ -262,14 +264,14 @@ void AmqpTransport::DoDisconnect(bool graceful, const Status& why, bool notify) 
   conn_.reset();
   heartbeat_ = 0;
   channels_.Reset();
-  contents_.clear();
+  contents_.Clear();
   topology_channel_ = 0;
   for (auto& [id, lane] : lanes_) {
     lane.channel = 0;
     lane.confirms.FailAll(why);
   }
   bool restore = notify && url_.reconnect;
-  decltype(consumers_) consumers;
+  std::unordered_map<uint64_t, ConsumerState> consumers;
   if (restore) {
     for (auto& [id, c] : consumers_) c.channel = 0;  // re-subscribed after the reconnect
   } else {
@@ -348,81 +350,25 @@ void AmqpTransport::DrainFrames(bool read_socket) {
 }
 
 void AmqpTransport::OnFrame(const amqp_frame_t& frame) {
-  uint16_t ch = frame.channel;
-  switch (frame.frame_type) {
-    case AMQP_FRAME_METHOD:
-      OnMethod(ch, frame.payload.method);
-      return;
-    case AMQP_FRAME_HEADER: {
-      auto it = contents_.find(ch);
-      if (it == contents_.end()) return;
-      Content& c = it->second;
-      c.have_header = true;
-      c.body_size = frame.payload.properties.body_size;
-      c.message.properties = DecodeProperties(
-          *static_cast<amqp_basic_properties_t*>(frame.payload.properties.decoded));
-      if (c.body_size > url_.max_message_size) {
-        // Too big: drop the body as it arrives instead of holding it; the consumer sees the
-        // properties with `oversized` set and rejects or answers it.
-        if (c.message.delivery) c.message.delivery->oversized = true;
-        BROKRPC_LOG_WARNING("a {} byte message on '{}' exceeds max_message_size ({} bytes)",
-                            c.body_size, c.message.routing_key, url_.max_message_size);
-      } else {
-        c.message.body.reserve(c.body_size);
-      }
-      if (c.body_size == 0) {
-        Content done = std::move(c);
-        contents_.erase(it);
-        OnContentComplete(ch, std::move(done));
-      }
-      return;
-    }
-    case AMQP_FRAME_BODY: {
-      auto it = contents_.find(ch);
-      if (it == contents_.end() || !it->second.have_header) return;
-      Content& c = it->second;
-      const amqp_bytes_t& b = frame.payload.body_fragment;
-      c.received += b.len;
-      if (c.body_size <= url_.max_message_size) {
-        c.message.body.append(static_cast<const char*>(b.bytes), b.len);
-      }
-      if (c.received >= c.body_size) {
-        Content done = std::move(c);
-        contents_.erase(it);
-        OnContentComplete(ch, std::move(done));
-      }
-      return;
-    }
-    default:
-      return;
+  if (frame.frame_type == AMQP_FRAME_METHOD) {
+    OnMethod(frame.channel, frame.payload.method);
+    return;
   }
+  std::optional<Content> done = contents_.OnFrame(frame);
+  if (done) OnContentComplete(frame.channel, std::move(*done));
 }
 
 void AmqpTransport::OnMethod(uint16_t ch, const amqp_method_t& method) {
   switch (method.id) {
     case AMQP_BASIC_DELIVER_METHOD: {
       auto* d = static_cast<amqp_basic_deliver_t*>(method.decoded);
-      Content c;
-      c.message.exchange = ToString(d->exchange);
-      c.message.routing_key = ToString(d->routing_key);
-      c.message.delivery = DeliveryInfo{
-          .exchange = c.message.exchange,
-          .routing_key = c.message.routing_key,
-          .redelivered = d->redelivered != 0,
-          .delivery_tag = ((generation_ & 0xFFFF) << kTagGenerationShift) | d->delivery_tag,
-          .consumer_tag = ToString(d->consumer_tag)};
-      contents_[ch] = std::move(c);
+      contents_.StartDelivery(
+          ch, *d, ((generation_ & 0xFFFF) << kTagGenerationShift) | d->delivery_tag);
       return;
     }
     case AMQP_BASIC_RETURN_METHOD: {
       auto* r = static_cast<amqp_basic_return_t*>(method.decoded);
-      Content c;
-      c.is_return = true;
-      c.reply_code = r->reply_code;
-      c.reply_text = ToString(r->reply_text);
-      c.message.exchange = ToString(r->exchange);
-      c.message.routing_key = ToString(r->routing_key);
-      contents_[ch] = std::move(c);
+      contents_.StartReturn(ch, *r);
       return;
     }
     case AMQP_BASIC_ACK_METHOD: {
@@ -511,7 +457,7 @@ void AmqpTransport::OnChannelClosed(uint16_t ch, const Status& why) {
   ConsumerState* consumer = channels_.ConsumerOn(ch);
   std::optional<ChannelUse> use = channels_.Free(ch);
   if (!use) return;
-  contents_.erase(ch);
+  contents_.Forget(ch);
   switch (use->kind) {
     case ChannelUse::Kind::kTopology:
       topology_channel_ = 0;
@@ -550,7 +496,7 @@ StatusOr<uint16_t> AmqpTransport::OpenChannel(ChannelUse use) {
 void AmqpTransport::CloseChannel(uint16_t ch) {
   if (!conn_ || !channels_.in_use(ch)) return;
   amqp_channel_close(conn_->state(), ch, AMQP_REPLY_SUCCESS);
-  contents_.erase(ch);
+  contents_.Forget(ch);
   channels_.Free(ch);
 }
 

@@ -17,6 +17,7 @@
 #include "amqp/amqp_connection.h"
 #include "amqp/amqp_properties.h"
 #include "amqp/channel_table.h"
+#include "amqp/frame_assembler.h"
 #include "amqp/reconnect_backoff.h"
 #include "amqp/topology_journal.h"
 #include "broker_url.h"
@@ -70,16 +71,6 @@ class AmqpTransport final : public Transport {
  private:
   // Opens a channel and starts `c`'s consumer on it.
   Status Subscribe(uint64_t id, ConsumerState& c);
-  // A message being assembled from method + header + body frames.
-  struct Content {
-    bool is_return = false;
-    int reply_code = 0;
-    std::string reply_text;
-    Message message;
-    size_t body_size = 0;
-    size_t received = 0;
-    bool have_header = false;
-  };
 
   // Thread plumbing.
   void StartThread();
@@ -146,7 +137,7 @@ class AmqpTransport final : public Transport {
   std::unordered_map<uint32_t, Lane>& lanes_ = channels_.lanes();
   std::unordered_map<uint64_t, ConsumerState>& consumers_ = channels_.consumers();
   uint16_t topology_channel_ = 0;
-  std::unordered_map<uint16_t, Content> contents_;
+  FrameAssembler contents_;  // messages being assembled, per channel
   AmqpArena publish_arena_;
 };
 
