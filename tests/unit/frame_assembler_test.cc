@@ -146,7 +146,7 @@ TEST_CASE("frame assembler: stray and forgotten frames are ignored", "[frames]")
   FrameAssembler a(100);
   Frames f;
   std::string body = "x";
-  CHECK_FALSE(a.OnFrame(f.Header(1, 1)).has_value());       // no method first
+  CHECK_FALSE(a.OnFrame(f.Header(1, 1)).has_value());         // no method first
   CHECK_FALSE(a.OnFrame(Frames::Body(1, body)).has_value());  // no method first
   a.StartDelivery(1, f.Deliver(), 1);
   CHECK_FALSE(a.OnFrame(Frames::Body(1, body)).has_value());  // body before the header

@@ -36,8 +36,7 @@ class FrameAssembler {
 
   // basic.deliver on `channel`: a delivery starts (replacing an unfinished message there);
   // `delivery_tag` is the tag it is handed out with.
-  void StartDelivery(uint16_t channel, const amqp_basic_deliver_t& deliver,
-                     uint64_t delivery_tag);
+  void StartDelivery(uint16_t channel, const amqp_basic_deliver_t& deliver, uint64_t delivery_tag);
   // basic.return on `channel`: a returned message starts.
   void StartReturn(uint16_t channel, const amqp_basic_return_t& ret);
   // A header or body frame: returns the message it completes, if any. Frames of other types,

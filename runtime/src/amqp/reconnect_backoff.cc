@@ -15,8 +15,8 @@ int DefaultRandom(int low, int high) {
 
 }  // namespace
 
-ReconnectBackoff::ReconnectBackoff(std::chrono::milliseconds initial,
-                                   std::chrono::milliseconds max, Random random)
+ReconnectBackoff::ReconnectBackoff(std::chrono::milliseconds initial, std::chrono::milliseconds max,
+                                   Random random)
     : initial_(initial), max_(max), random_(random ? std::move(random) : Random(DefaultRandom)) {}
 
 std::chrono::milliseconds ReconnectBackoff::Restart() {
