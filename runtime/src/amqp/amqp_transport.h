@@ -6,8 +6,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -31,6 +31,10 @@ namespace brokrpc::internal {
 // rabbitmq-c call happens on it. Other threads post commands; blocking methods post and wait.
 // Heartbeats: the loop wakes at least every half interval and reads, which makes rabbitmq-c send
 // a heartbeat when one is due and report a broker silent for two intervals (then: lost).
+// The parts with one job each are ReconnectBackoff, TopologyJournal, ChannelTable and
+// FrameAssembler; the class itself is spread over amqp_transport.cc (connection, channels),
+// amqp_transport_loop.cc (poll / command loop, incoming frames), amqp_transport_topology.cc,
+// amqp_transport_publish.cc and amqp_transport_consume.cc.
 class AmqpTransport final : public Transport {
  public:
   explicit AmqpTransport(BrokerUrl url);
@@ -69,6 +73,11 @@ class AmqpTransport final : public Transport {
   void RemoveConnectionListener(uint64_t id) override;
 
  private:
+  using Clock = std::chrono::steady_clock;
+  // Delivery tags handed out carry the connection generation above this bit (the first
+  // connection is generation 1, so tags are never equal to a later connection's).
+  static constexpr int kTagGenerationShift = 48;
+
   // Opens a channel and starts `c`'s consumer on it.
   Status Subscribe(uint64_t id, ConsumerState& c);
 
@@ -140,6 +149,20 @@ class AmqpTransport final : public Transport {
   FrameAssembler contents_;  // messages being assembled, per channel
   AmqpArena publish_arena_;
 };
+
+// Runs `fn` on the I/O thread and waits for its result (`not_running` when the thread has stopped).
+template <typename T>
+T AmqpTransport::Call(std::function<T()> fn, T not_running) {
+  if (OnTransportThread()) {
+    return T(FailedPreconditionError(
+        "a blocking broker operation was called on the connection's I/O thread (from a "
+        "transport callback); call it from another thread"));
+  }
+  auto promise = std::make_shared<std::promise<T>>();
+  auto future = promise->get_future();
+  if (!Post([promise, fn = std::move(fn)] { promise->set_value(fn()); })) return not_running;
+  return future.get();
+}
 
 }  // namespace brokrpc::internal
 
