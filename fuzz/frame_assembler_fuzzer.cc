@@ -2,7 +2,9 @@
 // methods, content headers with properties decoded by rabbitmq-c, body fragments, other frames)
 // on a few channels, fed to brokrpc's FrameAssembler. Every message it completes must be
 // consistent: a body over max_message_size dropped (and `oversized` set on a delivery), else
-// every byte received kept; a contradiction aborts, which libFuzzer reports.
+// every byte received kept; a contradiction aborts, which libFuzzer reports. (A broker that
+// sends a second header for one message is outside the protocol: then only the memory bound is
+// checked.)
 #include <amqp.h>
 #include <amqp_framing.h>
 
@@ -21,6 +23,8 @@
 namespace {
 
 constexpr size_t kMaxMessageSize = 256;
+constexpr size_t kMaxFragment = 255;
+constexpr int kChannels = 4;
 
 // Reads the fuzz input front to back; past the end it yields zeros.
 class Input {
@@ -58,9 +62,14 @@ class QuietLogger : public brokrpc::Logger {
   std::abort();
 }
 
-void Check(const brokrpc::internal::Content& c) {
+// `headers`: how many header frames the message got.
+void Check(const brokrpc::internal::Content& c, int headers) {
   const brokrpc::Message& m = c.message;
   if (c.received < c.body_size) Fail("a message completed before its body");
+  if (c.is_return == m.delivery.has_value()) Fail("a return with delivery info, or vice versa");
+  if (m.body.size() > c.received) Fail("more body than received");
+  if (m.body.size() >= kMaxMessageSize + kMaxFragment) Fail("the body outgrew the limit");
+  if (headers != 1) return;
   if (c.body_size > kMaxMessageSize) {
     if (!m.body.empty()) Fail("an oversized body was kept");
     if (m.delivery && !m.delivery->oversized) Fail("an oversized delivery is not marked");
@@ -68,7 +77,6 @@ void Check(const brokrpc::internal::Content& c) {
     if (m.body.size() != c.received) Fail("body bytes were lost");
     if (m.delivery && m.delivery->oversized) Fail("a delivery within the limit is marked");
   }
-  if (c.is_return == m.delivery.has_value()) Fail("a return with delivery info, or vice versa");
 }
 
 }  // namespace
@@ -82,9 +90,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   brokrpc::internal::FrameAssembler assembler(kMaxMessageSize);
   brokrpc::internal::AmqpArena arena;
   Input in(data, size);
+  // Per channel: -1 when no message is being assembled, else the header frames it got.
+  int headers[kChannels] = {-1, -1, -1, -1};
+  auto feed = [&](const amqp_frame_t& f) {
+    int& seen = headers[f.channel];
+    if (f.frame_type == AMQP_FRAME_HEADER && seen >= 0) ++seen;
+    if (auto done = assembler.OnFrame(f)) {
+      if (seen < 1) Fail("a message completed without a header");
+      Check(*done, seen);
+      seen = -1;
+    }
+  };
   while (!in.empty()) {
     uint8_t op = in.Byte();
-    auto channel = static_cast<uint16_t>(op >> 4 & 3);
+    auto channel = static_cast<uint16_t>(op >> 4 & (kChannels - 1));
     switch (op & 7) {
       case 0: {
         amqp_basic_deliver_t d{};
@@ -94,6 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         d.exchange = in.Bytes(16);
         d.routing_key = in.Bytes(16);
         assembler.StartDelivery(channel, d, d.delivery_tag);
+        headers[channel] = 0;
         break;
       }
       case 1: {
@@ -103,6 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         r.exchange = in.Bytes(16);
         r.routing_key = in.Bytes(16);
         assembler.StartReturn(channel, r);
+        headers[channel] = 0;
         break;
       }
       case 2:
@@ -122,7 +143,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           decoded = &empty;
         }
         f.payload.properties.decoded = decoded;
-        if (auto done = assembler.OnFrame(f)) Check(*done);
+        feed(f);
         break;
       }
       case 4:
@@ -130,19 +151,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         amqp_frame_t f{};
         f.frame_type = AMQP_FRAME_BODY;
         f.channel = channel;
-        f.payload.body_fragment = in.Bytes(255);
-        if (auto done = assembler.OnFrame(f)) Check(*done);
+        f.payload.body_fragment = in.Bytes(kMaxFragment);
+        feed(f);
         break;
       }
       case 6: {
         amqp_frame_t f{};
-        f.frame_type = static_cast<uint8_t>(in.Byte() % 9);  // methods, heartbeats, junk
+        // Neither header nor body: methods (the transport handles them), heartbeats, junk.
+        f.frame_type = static_cast<uint8_t>(in.Byte() % 9);
+        if (f.frame_type == AMQP_FRAME_HEADER || f.frame_type == AMQP_FRAME_BODY) {
+          f.frame_type = AMQP_FRAME_HEARTBEAT;
+        }
         f.channel = channel;
-        if (auto done = assembler.OnFrame(f)) Check(*done);
+        feed(f);
         break;
       }
       default:
         assembler.Forget(channel);
+        headers[channel] = -1;
         break;
     }
   }
