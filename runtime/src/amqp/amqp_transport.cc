@@ -1,51 +1,22 @@
+// AmqpTransport: the connection (connect, reconnect, disconnect), listeners and channels.
 #include "amqp/amqp_transport.h"
 
 #include <fmt/format.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 
-#include <future>
-#include <random>
 #include <vector>
 
 #include "amqp/amqp_error.h"
-#include "broker_core.h"
 #include "log.h"
-#include "reply_code.h"
 
 namespace brokrpc::internal {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// Delivery tags handed out carry the connection generation above this bit (the first
-// connection is generation 1, so tags are never equal to a later connection's).
-constexpr int kTagGenerationShift = 48;
-
-// How often the loop wakes when idle, at most (heartbeats need it; the rest is event driven).
-constexpr std::chrono::milliseconds kMaxIdleWake{1000};
-
-// Lane ids of lanes without publisher confirms carry this bit (the mode is fixed at creation and
-// known without touching I/O-thread state).
-constexpr uint32_t kLaneWithoutConfirms = uint32_t{1} << 31;
-
-amqp_bytes_t Bytes(const std::string& s) { return BytesView(s); }
-
-void SetCork(int fd, bool on) {
-  int value = on ? 1 : 0;
-  setsockopt(fd, IPPROTO_TCP, TCP_CORK, &value, sizeof(value));
-}
-
-}  // namespace
-
 std::unique_ptr<Transport> NewAmqpTransport(const BrokerUrl& url) {
   return std::make_unique<AmqpTransport>(url);
 }
 
-AmqpTransport::AmqpTransport(BrokerUrl url) : url_(std::move(url)) {}
+AmqpTransport::AmqpTransport(BrokerUrl url)
+    : url_(std::move(url)),
+      backoff_(url_.reconnect_initial, url_.reconnect_max),
+      contents_(url_.max_message_size) {}
 
 AmqpTransport::~AmqpTransport() {
   Close();
@@ -74,116 +45,6 @@ bool AmqpTransport::Post(CommandQueue::Command command) {
   return true;
 }
 
-template <typename T>
-T AmqpTransport::Call(std::function<T()> fn, T not_running) {
-  if (OnTransportThread()) {
-    return T(FailedPreconditionError(
-        "a blocking broker operation was called on the connection's I/O thread (from a "
-        "transport callback); call it from another thread"));
-  }
-  auto promise = std::make_shared<std::promise<T>>();
-  auto future = promise->get_future();
-  if (!Post([promise, fn = std::move(fn)] { promise->set_value(fn()); })) return not_running;
-  return future.get();
-}
-
-namespace {
-// The transport whose connection this thread holds right now (its I/O thread always; another
-// thread while it writes directly).
-thread_local const AmqpTransport* tls_driving = nullptr;
-}  // namespace
-
-bool AmqpTransport::OnTransportThread() const {
-  return tls_driving == this || std::this_thread::get_id() == thread_id_.load();
-}
-
-template <typename F>
-bool AmqpTransport::TryDirect(F&& operation) {
-  if (tls_driving == this) {  // this thread holds the connection already
-    operation();
-    return true;
-  }
-  std::unique_lock<std::mutex> lock(conn_mu_, std::try_to_lock);
-  if (!lock.owns_lock()) return false;  // the I/O thread is busy: it runs the command instead
-  tls_driving = this;
-  const bool had_connection = conn_ != nullptr;
-  operation();
-  FlushAcks();
-  tls_driving = nullptr;
-  const bool lost = had_connection && conn_ == nullptr;
-  lock.unlock();
-  if (lost) commands_.Post([] {});  // the loop reconnects; wake it from its poll
-  return true;
-}
-
-void AmqpTransport::Loop() {
-  thread_id_ = std::this_thread::get_id();
-  tls_driving = this;
-  std::unique_lock<std::mutex> lock(conn_mu_);
-  while (!stop_) {
-    pollfd fds[2];
-    fds[0] = pollfd{commands_.wake_fd(), POLLIN, 0};
-    nfds_t n = 1;
-    if (conn_) {
-      fds[1] = pollfd{conn_->fd(), POLLIN, 0};
-      n = 2;
-    }
-    int timeout_ms = -1;
-    if (!conn_ && reconnect_wanted_) {
-      auto wait =
-          std::chrono::duration_cast<std::chrono::milliseconds>(next_attempt_ - Clock::now());
-      timeout_ms = static_cast<int>(std::max<int64_t>(0, wait.count()));
-    }
-    if (conn_) {
-      auto wake = kMaxIdleWake;
-      if (heartbeat_ > 0) {
-        wake = std::min(wake, std::chrono::milliseconds(heartbeat_ * 1000 / 2));
-      }
-      timeout_ms = static_cast<int>(wake.count());
-    }
-    // Other threads may write to the connection while this one waits (see TryDirect).
-    const uint64_t polled_generation = generation_;
-    lock.unlock();
-    int r = poll(fds, n, timeout_ms);
-    lock.lock();
-    if (n == 2 && generation_ != polled_generation) fds[1].revents = 0;  // another connection
-    if (r < 0 && errno != EINTR) {
-      BROKRPC_LOG_ERROR("amqp I/O loop: poll failed: {}", std::strerror(errno));
-    }
-    // Everything this pass writes (publishes, replies, acks) leaves in as few TCP segments as
-    // possible: the broker reads once instead of once per frame group.
-    const bool cork = std::getenv("BROKRPC_CORK") != nullptr && conn_ && r > 0;
-    if (cork) SetCork(conn_->fd(), true);
-    if (r > 0 && (fds[0].revents & POLLIN)) RunCommands();
-    if (!conn_ && reconnect_wanted_ && Clock::now() >= next_attempt_) TryReconnect();
-    if (!conn_) continue;
-    // Read from the socket only when poll says so (or for heartbeats): a read that finds
-    // nothing costs a system call per wake-up.
-    bool readable = n == 2 && fds[1].revents != 0;
-    auto now = Clock::now();
-    if (now >= next_heartbeat_check_) {
-      readable = true;
-      next_heartbeat_check_ = now + std::chrono::milliseconds(timeout_ms);
-    }
-    DrainFrames(readable);
-    FlushAcks();
-    if (cork && conn_) SetCork(conn_->fd(), false);
-  }
-  // Run what was posted before the stop, so no caller waits forever.
-  RunCommands();
-  DoDisconnect(false, UnavailableError("transport shut down"), false);
-}
-
-void AmqpTransport::RunCommands() {
-  std::deque<CommandQueue::Command> batch;
-  commands_.TakeAll(&batch);
-  while (!batch.empty()) {
-    CommandQueue::Command c = std::move(batch.front());
-    batch.pop_front();
-    c();
-  }
-}
-
 // ---------------------------------------------------------------- connection
 
 Status AmqpTransport::Connect() {
@@ -194,13 +55,12 @@ Status AmqpTransport::Connect() {
 
 Status AmqpTransport::DoConnect() {
   if (conn_) return OkStatus();
-  auto conn = AmqpConnection::Open(url_, next_host_);
+  auto conn = AmqpConnection::Open(url_, backoff_.host_index());
   if (!conn.ok()) return conn.status();
   conn_ = std::move(*conn);
   ++generation_;
   heartbeat_ = static_cast<int>(conn_->heartbeat().count());
-  next_channel_ = 1;
-  free_channels_.clear();
+  channels_.Reset();
   next_heartbeat_check_ = Clock::now();
   connected_ = true;
   BROKRPC_LOG_INFO("connected to {} (heartbeat {} s)", url_.Redacted(), heartbeat_.load());
@@ -215,15 +75,10 @@ Status AmqpTransport::DoConnect() {
 void AmqpTransport::TryReconnect() {
   Status s = DoConnect();
   if (s.ok()) return;
-  ++next_host_;  // several hosts: try the next one first next time
-  backoff_ = std::min(url_.reconnect_max, backoff_ * 2);
-  // Jitter: 80..120% of the backoff, so that many clients do not reconnect in step.
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  std::uniform_int_distribution<int> jitter(80, 120);
-  auto wait = backoff_ * jitter(rng) / 100;
+  auto wait = backoff_.Failed();  // the next host, a longer backoff with jitter
   next_attempt_ = Clock::now() + wait;
   // The first failure is worth a warning; the retries that follow are routine.
-  BROKRPC_LOG(backoff_ <= url_.reconnect_initial * 2 ? LogLevel::kWarning : LogLevel::kDebug,
+  BROKRPC_LOG(backoff_.early() ? LogLevel::kWarning : LogLevel::kDebug,
               "reconnect to {} failed ({}); next attempt in {} ms", url_.Redacted(), s.message(),
               wait.count());
 }
@@ -237,85 +92,6 @@ void AmqpTransport::NotifyRestored() {
   for (auto& l : listeners) {
     if (l.on_restored) l.on_restored();
   }
-}
-
-Status AmqpTransport::Subscribe(uint64_t id, ConsumerState& c) {
-  std::string op = fmt::format("consume queue '{}'", c.request.queue);
-  auto ch = OpenChannel({ChannelUse::Kind::kConsumer, id});
-  if (!ch.ok()) return ch.status().WithContext(op);
-  amqp_basic_qos(conn_->state(), *ch, 0, c.request.prefetch_count, 0);
-  BROKRPC_RETURN_IF_ERROR(CheckReply(op + ": basic.qos", *ch));
-  amqp_basic_consume_ok_t* ok =
-      amqp_basic_consume(conn_->state(), *ch, Bytes(c.request.queue), amqp_empty_bytes, 0,
-                         c.request.no_ack ? 1 : 0, c.request.exclusive ? 1 : 0, amqp_empty_table);
-  BROKRPC_RETURN_IF_ERROR(CheckReply(op, *ch));
-  c.channel = *ch;
-  c.tag = ToString(ok->consumer_tag);
-  c.acks.Reset();
-  consumer_by_channel_[*ch] = id;
-  return OkStatus();
-}
-
-void AmqpTransport::RestoreTopology() {
-  for (const auto& entry : declared_exchanges_) {
-    const std::string& name = entry.first;
-    const auto& e = entry.second;  // (not a structured binding: lambdas capture it below)
-    Status s = OnTopologyChannel(fmt::format("restore exchange '{}'", name), [&](uint16_t ch) {
-      AmqpArena arena;
-      std::string type(ExchangeTypeName(e.type));
-      amqp_exchange_declare(conn_->state(), ch, Bytes(e.name), Bytes(type), 0, e.durable,
-                            e.auto_delete, 0, EncodeTable(e.arguments, &arena));
-    });
-    if (!s.ok()) BROKRPC_LOG_WARNING("{}", s.message());
-    if (!conn_) return;
-  }
-  std::map<std::string, std::string> renamed;
-  std::map<std::string, DeclaredQueue> queues;
-  for (auto& entry : declared_queues_) {
-    const std::string& name = entry.first;
-    auto& q = entry.second;
-    std::string actual = name;
-    Status s = OnTopologyChannel(fmt::format("restore queue '{}'", name), [&](uint16_t ch) {
-      AmqpArena arena;
-      amqp_queue_declare_ok_t* ok = amqp_queue_declare(
-          conn_->state(), ch, Bytes(q.spec.name), 0, q.spec.durable, q.spec.exclusive,
-          q.spec.auto_delete, EncodeTable(q.spec.arguments, &arena));
-      if (ok != nullptr) actual = ToString(ok->queue);
-    });
-    if (!s.ok()) BROKRPC_LOG_WARNING("{}", s.message());
-    if (!conn_) return;
-    if (actual != name) renamed[name] = actual;
-    queues[actual] = q;
-  }
-  declared_queues_ = std::move(queues);
-  std::set<Binding> bindings;
-  for (Binding b : declared_bindings_) {
-    if (renamed.count(b.queue)) b.queue = renamed[b.queue];
-    Status s = OnTopologyChannel(fmt::format("restore binding of '{}'", b.queue), [&](uint16_t ch) {
-      AmqpArena arena;
-      amqp_queue_bind(conn_->state(), ch, Bytes(b.queue), Bytes(b.exchange), Bytes(b.key),
-                      EncodeTable(b.arguments, &arena));
-    });
-    if (!s.ok()) BROKRPC_LOG_WARNING("{}", s.message());
-    if (!conn_) return;
-    bindings.insert(std::move(b));
-  }
-  declared_bindings_ = std::move(bindings);
-  std::vector<uint64_t> failed;
-  for (auto& [id, c] : consumers_) {
-    if (c.cancelled || c.gone) continue;
-    if (renamed.count(c.request.queue)) c.request.queue = renamed[c.request.queue];
-    Status s = Subscribe(id, c);
-    if (!conn_) return;
-    if (!s.ok()) {
-      BROKRPC_LOG_WARNING("{}", s.message());
-      c.gone = true;
-      if (c.request.on_gone) c.request.on_gone(s);
-    }
-  }
-  BROKRPC_LOG_INFO("connection to {} restored: {} exchanges, {} queues, {} bindings, {} consumers",
-                   url_.Redacted(), declared_exchanges_.size(), declared_queues_.size(),
-                   declared_bindings_.size(), consumers_.size());
 }
 
 void AmqpTransport::Close() {
@@ -340,16 +116,15 @@ void AmqpTransport::DoDisconnect(bool graceful, const Status& why, bool notify) 
   for (auto& [id, c] : consumers_) c.acks.Reset();
   conn_.reset();
   heartbeat_ = 0;
-  channels_.clear();
-  contents_.clear();
+  channels_.Reset();
+  contents_.Clear();
   topology_channel_ = 0;
   for (auto& [id, lane] : lanes_) {
     lane.channel = 0;
     lane.confirms.FailAll(PublishOutcome::ConnectionLost(why));
   }
-  consumer_by_channel_.clear();
   bool restore = notify && url_.reconnect;
-  decltype(consumers_) consumers;
+  std::unordered_map<uint64_t, ConsumerState> consumers;
   if (restore) {
     for (auto& [id, c] : consumers_) c.channel = 0;  // re-subscribed after the reconnect
   } else {
@@ -378,8 +153,7 @@ void AmqpTransport::ConnectionLost(const Status& why) {
   DoDisconnect(false, status, true);
   if (url_.reconnect) {
     reconnect_wanted_ = true;
-    backoff_ = url_.reconnect_initial;
-    next_attempt_ = Clock::now() + backoff_;
+    next_attempt_ = Clock::now() + backoff_.Restart();
   }
 }
 
@@ -399,267 +173,24 @@ void AmqpTransport::RemoveConnectionListener(uint64_t id) {
   listeners_.erase(id);
 }
 
-// ---------------------------------------------------------------- frames
-
-void AmqpTransport::DrainFrames(bool read_socket) {
-  // A non-zero timeout (1 us) makes rabbitmq-c both send heartbeats when due and report
-  // AMQP_STATUS_HEARTBEAT_TIMEOUT when the broker has been silent for two intervals; with a
-  // zero timeout it only does the former.
-  timeval tiny{0, 1};
-  while (conn_) {
-    amqp_connection_state_t state = conn_->state();
-    bool buffered = amqp_frames_enqueued(state) || amqp_data_in_buffer(state);
-    if (!buffered && !read_socket) break;
-    read_socket = false;  // one read per wake-up; poll tells when there is more
-    amqp_frame_t frame;
-    int rc = amqp_simple_wait_frame_noblock(state, &frame, &tiny);
-    if (rc == AMQP_STATUS_TIMEOUT) break;
-    if (rc == AMQP_STATUS_HEARTBEAT_TIMEOUT) {
-      ConnectionLost(UnavailableError(fmt::format(
-          "no data from the broker for two heartbeat intervals ({} s each)", heartbeat_.load())));
-      return;
-    }
-    if (rc != AMQP_STATUS_OK) {
-      ConnectionLost(StatusFromLibrary("read", rc));
-      return;
-    }
-    OnFrame(frame);
-  }
-  if (conn_ && !amqp_frames_enqueued(conn_->state())) amqp_maybe_release_buffers(conn_->state());
-}
-
-void AmqpTransport::OnFrame(const amqp_frame_t& frame) {
-  uint16_t ch = frame.channel;
-  switch (frame.frame_type) {
-    case AMQP_FRAME_METHOD:
-      OnMethod(ch, frame.payload.method);
-      return;
-    case AMQP_FRAME_HEADER: {
-      auto it = contents_.find(ch);
-      if (it == contents_.end()) return;
-      Content& c = it->second;
-      c.have_header = true;
-      c.body_size = frame.payload.properties.body_size;
-      c.message.properties = DecodeProperties(
-          *static_cast<amqp_basic_properties_t*>(frame.payload.properties.decoded));
-      if (c.body_size > url_.max_message_size) {
-        // Too big: drop the body as it arrives instead of holding it; the consumer sees the
-        // properties with `oversized` set and rejects or answers it.
-        if (c.message.delivery) c.message.delivery->oversized = true;
-        BROKRPC_LOG_WARNING("a {} byte message on '{}' exceeds max_message_size ({} bytes)",
-                            c.body_size, c.message.routing_key, url_.max_message_size);
-      } else {
-        c.message.body.reserve(c.body_size);
-      }
-      if (c.body_size == 0) {
-        Content done = std::move(c);
-        contents_.erase(it);
-        OnContentComplete(ch, std::move(done));
-      }
-      return;
-    }
-    case AMQP_FRAME_BODY: {
-      auto it = contents_.find(ch);
-      if (it == contents_.end() || !it->second.have_header) return;
-      Content& c = it->second;
-      const amqp_bytes_t& b = frame.payload.body_fragment;
-      c.received += b.len;
-      if (c.body_size <= url_.max_message_size) {
-        c.message.body.append(static_cast<const char*>(b.bytes), b.len);
-      }
-      if (c.received >= c.body_size) {
-        Content done = std::move(c);
-        contents_.erase(it);
-        OnContentComplete(ch, std::move(done));
-      }
-      return;
-    }
-    default:
-      return;
-  }
-}
-
-void AmqpTransport::OnMethod(uint16_t ch, const amqp_method_t& method) {
-  switch (method.id) {
-    case AMQP_BASIC_DELIVER_METHOD: {
-      auto* d = static_cast<amqp_basic_deliver_t*>(method.decoded);
-      Content c;
-      c.message.exchange = ToString(d->exchange);
-      c.message.routing_key = ToString(d->routing_key);
-      c.message.delivery = DeliveryInfo{
-          .exchange = c.message.exchange,
-          .routing_key = c.message.routing_key,
-          .redelivered = d->redelivered != 0,
-          .delivery_tag = ((generation_ & 0xFFFF) << kTagGenerationShift) | d->delivery_tag,
-          .consumer_tag = ToString(d->consumer_tag)};
-      contents_[ch] = std::move(c);
-      return;
-    }
-    case AMQP_BASIC_RETURN_METHOD: {
-      auto* r = static_cast<amqp_basic_return_t*>(method.decoded);
-      Content c;
-      c.is_return = true;
-      c.reply_code = r->reply_code;
-      c.reply_text = ToString(r->reply_text);
-      c.message.exchange = ToString(r->exchange);
-      c.message.routing_key = ToString(r->routing_key);
-      contents_[ch] = std::move(c);
-      return;
-    }
-    case AMQP_BASIC_ACK_METHOD: {
-      auto* a = static_cast<amqp_basic_ack_t*>(method.decoded);
-      auto use = channels_.find(ch);
-      if (use == channels_.end() || use->second.kind != ChannelUse::Kind::kLane) return;
-      auto lane = lanes_.find(static_cast<uint32_t>(use->second.owner));
-      if (lane != lanes_.end()) lane->second.confirms.OnAck(a->delivery_tag, a->multiple != 0);
-      return;
-    }
-    case AMQP_BASIC_NACK_METHOD: {
-      auto* a = static_cast<amqp_basic_nack_t*>(method.decoded);
-      auto use = channels_.find(ch);
-      if (use == channels_.end() || use->second.kind != ChannelUse::Kind::kLane) return;
-      auto lane = lanes_.find(static_cast<uint32_t>(use->second.owner));
-      if (lane != lanes_.end()) lane->second.confirms.OnNack(a->delivery_tag, a->multiple != 0);
-      return;
-    }
-    case AMQP_BASIC_CANCEL_METHOD: {  // the broker cancelled a consumer (queue deleted, ...)
-      auto it = consumer_by_channel_.find(ch);
-      if (it == consumer_by_channel_.end()) return;
-      ConsumerState& c = consumers_[it->second];
-      if (c.gone) return;
-      c.gone = true;
-      if (c.request.on_gone) {
-        c.request.on_gone(UnavailableError(
-            fmt::format("consumer of queue '{}' was cancelled by the broker (queue deleted?)",
-                        c.request.queue)));
-      }
-      return;
-    }
-    case AMQP_CHANNEL_CLOSE_METHOD: {
-      int code = 0;
-      std::string text;
-      CloseReason(method, &code, &text);
-      amqp_channel_close_ok_t ok{};
-      amqp_send_method(conn_->state(), ch, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
-      OnChannelClosed(ch, code, ReplyStatus(fmt::format("channel {}", ch), code, text));
-      return;
-    }
-    case AMQP_CONNECTION_CLOSE_METHOD: {
-      int code = 0;
-      std::string text;
-      CloseReason(method, &code, &text);
-      amqp_connection_close_ok_t ok{};
-      amqp_send_method(conn_->state(), 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok);
-      ConnectionLost(ReplyStatus("the broker closed the connection", code, text));
-      return;
-    }
-    case AMQP_CONNECTION_BLOCKED_METHOD:
-      BROKRPC_LOG_WARNING("the broker blocked the connection (resource alarm); publishes wait");
-      return;
-    case AMQP_CONNECTION_UNBLOCKED_METHOD:
-      BROKRPC_LOG_INFO("the broker unblocked the connection");
-      return;
-    case AMQP_CHANNEL_FLOW_METHOD: {
-      auto* f = static_cast<amqp_channel_flow_t*>(method.decoded);
-      amqp_channel_flow_ok_t ok{f->active};
-      amqp_send_method(conn_->state(), ch, AMQP_CHANNEL_FLOW_OK_METHOD, &ok);
-      return;
-    }
-    default:
-      BROKRPC_LOG_DEBUG("ignoring method 0x{:08x} on channel {}", method.id, ch);
-      return;
-  }
-}
-
-void AmqpTransport::OnContentComplete(uint16_t ch, Content&& c) {
-  if (c.is_return) {
-    auto use = channels_.find(ch);
-    if (use == channels_.end() || use->second.kind != ChannelUse::Kind::kLane) return;
-    auto lane = lanes_.find(static_cast<uint32_t>(use->second.owner));
-    if (lane == lanes_.end()) return;
-    lane->second.confirms.OnReturn(
-        c.message.properties.message_id, c.reply_code,
-        ReplyStatus(fmt::format("publish to exchange '{}' with routing key '{}'",
-                                c.message.exchange, c.message.routing_key),
-                    c.reply_code, c.reply_text));
-    return;
-  }
-  auto it = consumer_by_channel_.find(ch);
-  if (it == consumer_by_channel_.end()) return;
-  ConsumerState& consumer = consumers_[it->second];
-  // After CancelConsumer no delivery is dispatched; it stays unacked until the channel closes,
-  // which requeues it.
-  if (consumer.cancelled || consumer.gone) return;
-  if (!consumer.request.no_ack && c.message.delivery) {
-    consumer.acks.Delivered(c.message.delivery->delivery_tag &
-                            ((uint64_t{1} << kTagGenerationShift) - 1));
-  }
-  consumer.request.on_delivery(std::move(c.message));
-}
-
-void AmqpTransport::OnChannelClosed(uint16_t ch, int reply_code, const Status& why) {
-  auto use_it = channels_.find(ch);
-  if (use_it == channels_.end()) return;
-  ChannelUse use = use_it->second;
-  FreeChannel(ch);
-  contents_.erase(ch);
-  switch (use.kind) {
-    case ChannelUse::Kind::kTopology:
-      topology_channel_ = 0;
-      break;
-    case ChannelUse::Kind::kLane: {
-      auto lane = lanes_.find(static_cast<uint32_t>(use.owner));
-      if (lane != lanes_.end()) {
-        lane->second.channel = 0;
-        lane->second.confirms.FailAll(PublishOutcome::ChannelError(reply_code, why));
-      }
-      break;
-    }
-    case ChannelUse::Kind::kConsumer: {
-      consumer_by_channel_.erase(ch);
-      auto c = consumers_.find(use.owner);
-      if (c != consumers_.end()) {
-        c->second.channel = 0;
-        c->second.acks.Reset();
-        if (!c->second.gone && c->second.request.on_gone) c->second.request.on_gone(why);
-        c->second.gone = true;
-      }
-      break;
-    }
-  }
-}
-
 // ---------------------------------------------------------------- channels
 
 StatusOr<uint16_t> AmqpTransport::OpenChannel(ChannelUse use) {
   if (!conn_) return NotConnected("open channel");
-  uint16_t ch;
-  int channel_max = conn_->channel_max() > 0 ? conn_->channel_max() : 65535;
-  if (next_channel_ <= channel_max && next_channel_ != 0) {
-    ch = next_channel_++;
-  } else if (!free_channels_.empty()) {
-    ch = free_channels_.front();
-    free_channels_.pop_front();
-  } else {
-    return ResourceExhaustedError(
-        fmt::format("open channel: all {} channels of the connection are in use", channel_max));
-  }
+  StatusOr<uint16_t> allocated = channels_.Allocate(use, conn_->channel_max());
+  if (!allocated.ok()) return allocated.status();
+  uint16_t ch = *allocated;
   amqp_channel_open(conn_->state(), ch);
-  channels_[ch] = use;
   Status s = CheckReply(fmt::format("open channel {}", ch), ch);
   if (!s.ok()) return s;
   return ch;
 }
 
-void AmqpTransport::FreeChannel(uint16_t ch) {
-  if (channels_.erase(ch) > 0) free_channels_.push_back(ch);
-}
-
 void AmqpTransport::CloseChannel(uint16_t ch) {
-  if (!conn_ || channels_.count(ch) == 0) return;
+  if (!conn_ || !channels_.in_use(ch)) return;
   amqp_channel_close(conn_->state(), ch, AMQP_REPLY_SUCCESS);
-  contents_.erase(ch);
-  FreeChannel(ch);
+  contents_.Forget(ch);
+  channels_.Free(ch);
 }
 
 Status AmqpTransport::CheckReply(const std::string& operation, uint16_t ch) {
@@ -702,345 +233,6 @@ Status AmqpTransport::OnTopologyChannel(const std::string& operation,
   uint16_t ch = topology_channel_;
   call(ch);
   return CheckReply(operation, ch);
-}
-
-// ---------------------------------------------------------------- topology
-
-Status AmqpTransport::DeclareExchange(const ResolvedExchange& e) {
-  if (!connected_) return NotConnected("declare exchange");
-  return Call<Status>(
-      [this, &e] {
-        AmqpArena arena;
-        amqp_table_t args = EncodeTable(e.arguments, &arena);
-        std::string type(ExchangeTypeName(e.type));
-        Status s =
-            OnTopologyChannel(fmt::format("declare exchange '{}'", e.name), [&](uint16_t ch) {
-              amqp_exchange_declare(conn_->state(), ch, Bytes(e.name), Bytes(type), 0, e.durable,
-                                    e.auto_delete, 0, args);
-            });
-        if (s.ok()) declared_exchanges_[e.name] = e;
-        return s;
-      },
-      NotConnected("declare exchange"));
-}
-
-StatusOr<std::string> AmqpTransport::DeclareQueue(const ResolvedQueue& q) {
-  if (!connected_) return NotConnected("declare queue");
-  return Call<StatusOr<std::string>>(
-      [this, &q]() -> StatusOr<std::string> {
-        AmqpArena arena;
-        amqp_table_t args = EncodeTable(q.arguments, &arena);
-        std::string name;
-        Status s = OnTopologyChannel(fmt::format("declare queue '{}'", q.name), [&](uint16_t ch) {
-          amqp_queue_declare_ok_t* ok = amqp_queue_declare(
-              conn_->state(), ch, Bytes(q.name), 0, q.durable, q.exclusive, q.auto_delete, args);
-          if (ok != nullptr) name = ToString(ok->queue);
-        });
-        if (!s.ok()) return s;
-        declared_queues_[name] = DeclaredQueue{q};
-        return name;
-      },
-      NotConnected("declare queue"));
-}
-
-Status AmqpTransport::BindQueue(const std::string& queue, const std::string& exchange,
-                                const std::string& key, const FieldTable& arguments) {
-  if (!connected_) return NotConnected("bind queue");
-  return Call<Status>(
-      [&, this] {
-        AmqpArena arena;
-        amqp_table_t args = EncodeTable(arguments, &arena);
-        Status s = OnTopologyChannel(
-            fmt::format("bind queue '{}' to exchange '{}' with key '{}'", queue, exchange, key),
-            [&](uint16_t ch) {
-              amqp_queue_bind(conn_->state(), ch, Bytes(queue), Bytes(exchange), Bytes(key), args);
-            });
-        if (s.ok()) declared_bindings_.insert(Binding{queue, exchange, key, arguments});
-        return s;
-      },
-      NotConnected("bind queue"));
-}
-
-Status AmqpTransport::UnbindQueue(const std::string& queue, const std::string& exchange,
-                                  const std::string& key, const FieldTable& arguments) {
-  return Call<Status>(
-      [&, this] {
-        AmqpArena arena;
-        amqp_table_t args = EncodeTable(arguments, &arena);
-        Status s = OnTopologyChannel(
-            fmt::format("unbind queue '{}' from exchange '{}' key '{}'", queue, exchange, key),
-            [&](uint16_t ch) {
-              amqp_queue_unbind(conn_->state(), ch, Bytes(queue), Bytes(exchange), Bytes(key),
-                                args);
-            });
-        if (s.ok()) declared_bindings_.erase(Binding{queue, exchange, key, arguments});
-        return s;
-      },
-      NotConnected("unbind queue"));
-}
-
-Status AmqpTransport::DeleteQueue(const std::string& queue) {
-  if (!connected_) return NotConnected("delete queue");
-  return Call<Status>(
-      [&, this] {
-        Status s = OnTopologyChannel(fmt::format("delete queue '{}'", queue), [&](uint16_t ch) {
-          amqp_queue_delete(conn_->state(), ch, Bytes(queue), 0, 0);
-        });
-        if (s.ok()) {
-          declared_queues_.erase(queue);
-          std::erase_if(declared_bindings_, [&](const Binding& b) { return b.queue == queue; });
-        }
-        return s;
-      },
-      NotConnected("delete queue"));
-}
-
-Status AmqpTransport::DeleteExchange(const std::string& exchange) {
-  if (!connected_) return NotConnected("delete exchange");
-  return Call<Status>(
-      [&, this] {
-        Status s = OnTopologyChannel(
-            fmt::format("delete exchange '{}'", exchange),
-            [&](uint16_t ch) { amqp_exchange_delete(conn_->state(), ch, Bytes(exchange), 0); });
-        if (s.ok()) {
-          declared_exchanges_.erase(exchange);
-          std::erase_if(declared_bindings_,
-                        [&](const Binding& b) { return b.exchange == exchange; });
-        }
-        return s;
-      },
-      NotConnected("delete exchange"));
-}
-
-// ---------------------------------------------------------------- publishing
-
-uint32_t AmqpTransport::CreatePublishLane(bool confirms) {
-  uint32_t id = next_lane_++;
-  return confirms ? id : id | kLaneWithoutConfirms;
-}
-
-void AmqpTransport::ReleasePublishLane(uint32_t lane_id) {
-  Post([this, lane_id] {
-    auto it = lanes_.find(lane_id);
-    if (it == lanes_.end()) return;
-    uint16_t ch = it->second.channel;
-    it->second.confirms.FailAll(
-        PublishOutcome::Refused(CancelledError("publish: the publisher was destroyed")));
-    lanes_.erase(it);
-    if (ch != 0) CloseChannel(ch);
-  });
-}
-
-void AmqpTransport::Publish(uint32_t lane, PublishRequest request, PublishDone done) {
-  if (!connected_) {  // an outage: fail at once instead of queueing behind reconnect attempts
-    done(PublishOutcome::ConnectionLost(NotConnected("publish")));
-    return;
-  }
-  if (request.message.body.size() > url_.max_message_size) {
-    done(PublishOutcome::Refused(ResourceExhaustedError(
-        fmt::format("publish: the message body is {} bytes, more than max_message_size ({} bytes)",
-                    request.message.body.size(), url_.max_message_size))));
-    return;
-  }
-  if (TryDirect([&] { DoPublish(lane, request, done); })) return;
-  auto shared =
-      std::make_shared<std::pair<PublishRequest, PublishDone>>(std::move(request), std::move(done));
-  if (!Post([this, lane, shared] { DoPublish(lane, shared->first, shared->second); })) {
-    shared->second(
-        PublishOutcome::Refused(UnavailableError("publish: the transport is shut down")));
-  }
-}
-
-void AmqpTransport::DoPublish(uint32_t lane_id, PublishRequest& request, PublishDone& done) {
-  if (!conn_) {
-    done(PublishOutcome::ConnectionLost(NotConnected("publish")));
-    return;
-  }
-  const bool confirms = (lane_id & kLaneWithoutConfirms) == 0;
-  Lane& lane = lanes_[lane_id];
-  if (lane.channel == 0) {
-    auto ch = OpenChannel({ChannelUse::Kind::kLane, lane_id});
-    if (!ch.ok()) {
-      done(conn_ ? PublishOutcome::Refused(ch.status().WithContext("publish"))
-                 : PublishOutcome::ConnectionLost(ch.status().WithContext("publish")));
-      return;
-    }
-    if (confirms) {
-      amqp_confirm_select(conn_->state(), *ch);
-      Status s = CheckReply("publish: confirm.select", *ch);
-      if (!s.ok()) {
-        done(conn_ ? PublishOutcome::ChannelError(0, s) : PublishOutcome::ConnectionLost(s));
-        return;
-      }
-    }
-    lane.channel = *ch;
-  }
-  const Message& m = request.message;
-  amqp_basic_properties_t props;
-  EncodeProperties(m.properties, &publish_arena_, &props);
-  int rc = amqp_basic_publish(conn_->state(), lane.channel, Bytes(m.exchange), Bytes(m.routing_key),
-                              request.mandatory ? 1 : 0, 0, &props, Bytes(m.body));
-  publish_arena_.Reset();
-  if (rc != AMQP_STATUS_OK) {
-    done(PublishOutcome::ConnectionLost(
-        CheckWrite(fmt::format("publish to exchange '{}'", m.exchange), rc)));
-    return;
-  }
-  if (confirms) {
-    lane.confirms.Add(std::move(done), m.properties.message_id);
-  } else {
-    done(PublishOutcome::Confirmed());  // written; no confirm will come
-  }
-}
-
-// ---------------------------------------------------------------- consuming
-
-StatusOr<uint64_t> AmqpTransport::StartConsumer(ConsumeRequest request) {
-  if (!connected_) return NotConnected("consume");
-  uint64_t id = next_consumer_++;
-  return Call<StatusOr<uint64_t>>(
-      [this, id, &request]() -> StatusOr<uint64_t> {
-        if (!conn_) return NotConnected("consume");
-        ConsumerState state;
-        state.request = std::move(request);
-        Status s = Subscribe(id, state);
-        if (!s.ok()) return s;
-        consumers_.emplace(id, std::move(state));
-        return id;
-      },
-      NotConnected("consume"));
-}
-
-void AmqpTransport::Settle(uint64_t consumer_id, uint64_t tag, Settlement settlement) {
-  if (TryDirect([&] { DoSettle(consumer_id, tag, settlement); })) return;
-  Post([this, consumer_id, tag, settlement] { DoSettle(consumer_id, tag, settlement); });
-}
-
-uint64_t AmqpTransport::LiveTag(const ConsumerState& c, uint64_t tag) const {
-  if (c.channel == 0 || !conn_ || c.request.no_ack) return 0;
-  if ((tag >> kTagGenerationShift) != (generation_ & 0xFFFF)) return 0;  // from a lost connection
-  return tag & ((uint64_t{1} << kTagGenerationShift) - 1);
-}
-
-void AmqpTransport::DoSettle(uint64_t consumer_id, uint64_t tag, Settlement settlement) {
-  auto it = consumers_.find(consumer_id);
-  if (it == consumers_.end()) return;
-  ConsumerState& c = it->second;
-  uint64_t amqp_tag = LiveTag(c, tag);
-  if (amqp_tag == 0) return;
-  if (settlement == Settlement::kAck) {
-    // Written at the end of this loop pass, together with the other acks that became due.
-    if (!c.acks.has_pending()) acks_due_.push_back(consumer_id);
-    c.acks.Ack(amqp_tag);
-    return;
-  }
-  c.acks.Forget(amqp_tag);
-  int rc =
-      amqp_basic_reject(conn_->state(), c.channel, amqp_tag, settlement == Settlement::kRequeue);
-  CheckWrite("settle delivery", rc).IgnoreError();
-}
-
-void AmqpTransport::FlushAcks() {
-  if (acks_due_.empty()) return;
-  std::vector<uint64_t> due;
-  due.swap(acks_due_);
-  for (uint64_t id : due) {
-    auto it = consumers_.find(id);
-    if (it != consumers_.end()) FlushAcks(it->second);
-  }
-}
-
-void AmqpTransport::FlushAcks(ConsumerState& c) {
-  if (!c.acks.has_pending()) return;
-  for (const AckBatcher::AckFrame& f : c.acks.Flush()) {
-    if (!conn_ || c.channel == 0) return;
-    int rc = amqp_basic_ack(conn_->state(), c.channel, f.tag, f.multiple ? 1 : 0);
-    if (!CheckWrite("settle delivery", rc).ok()) return;
-  }
-}
-
-void AmqpTransport::ReplyAndAck(uint64_t consumer_id, uint64_t tag, PublishRequest reply,
-                                PublishDone done) {
-  if (TryDirect([&] { DoReplyAndAck(consumer_id, tag, reply, done); })) return;
-  auto shared =
-      std::make_shared<std::pair<PublishRequest, PublishDone>>(std::move(reply), std::move(done));
-  if (!Post([this, consumer_id, tag, shared] {
-        DoReplyAndAck(consumer_id, tag, shared->first, shared->second);
-      })) {
-    shared->second(PublishOutcome::ConnectionLost(NotConnected("reply")));
-  }
-}
-
-void AmqpTransport::DoReplyAndAck(uint64_t consumer_id, uint64_t tag, PublishRequest& reply,
-                                  PublishDone& done) {
-  auto it = consumers_.find(consumer_id);
-  uint64_t amqp_tag = it == consumers_.end() ? 0 : LiveTag(it->second, tag);
-  if (amqp_tag == 0) {
-    // The request's channel or connection is gone, so the broker has requeued the request: a
-    // reply now would answer a request that is delivered again.
-    done(PublishOutcome::ConnectionLost(
-        UnavailableError("reply: the request's channel is gone (the request was requeued)")));
-    return;
-  }
-  ConsumerState& c = it->second;
-  const Message& m = reply.message;
-  if (m.body.size() > url_.max_message_size) {
-    done(PublishOutcome::Refused(ResourceExhaustedError(
-        fmt::format("reply: the body is {} bytes, more than max_message_size ({} bytes)",
-                    m.body.size(), url_.max_message_size))));
-    return;
-  }
-  amqp_basic_properties_t props;
-  EncodeProperties(m.properties, &publish_arena_, &props);
-  int rc = amqp_basic_publish(conn_->state(), c.channel, Bytes(m.exchange), Bytes(m.routing_key),
-                              reply.mandatory ? 1 : 0, 0, &props, Bytes(m.body));
-  publish_arena_.Reset();
-  if (rc != AMQP_STATUS_OK) {
-    done(PublishOutcome::ConnectionLost(
-        CheckWrite(fmt::format("reply to exchange '{}'", m.exchange), rc)));
-    return;
-  }
-  if (!c.acks.has_pending()) acks_due_.push_back(consumer_id);
-  c.acks.Ack(amqp_tag);
-  done(PublishOutcome::Confirmed());
-}
-
-Status AmqpTransport::CancelConsumer(uint64_t consumer_id) {
-  return Call<Status>(
-      [this, consumer_id] {
-        auto it = consumers_.find(consumer_id);
-        if (it == consumers_.end()) return OkStatus();
-        ConsumerState& c = it->second;
-        if (c.cancelled) return OkStatus();
-        c.cancelled = true;
-        if (c.gone || c.channel == 0 || !conn_) return OkStatus();
-        FlushAcks(c);
-        if (c.channel == 0 || !conn_) return OkStatus();
-        uint16_t ch = c.channel;
-        std::string op = fmt::format("cancel consumer of queue '{}'", c.request.queue);
-        amqp_basic_cancel(conn_->state(), ch, Bytes(c.tag));
-        return CheckReply(op, ch);
-      },
-      OkStatus());
-}
-
-void AmqpTransport::ReleaseConsumer(uint64_t consumer_id) {
-  auto release = [this, consumer_id] {
-    auto it = consumers_.find(consumer_id);
-    if (it == consumers_.end()) return;
-    FlushAcks(it->second);  // what was handled is acked; the rest goes back to the queue
-    uint16_t ch = it->second.channel;
-    consumers_.erase(it);
-    if (ch != 0) {
-      consumer_by_channel_.erase(ch);
-      CloseChannel(ch);
-    }
-  };
-  if (OnTransportThread()) {
-    release();
-  } else {
-    Post(release);
-  }
 }
 
 }  // namespace brokrpc::internal

@@ -6,20 +6,21 @@
 
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <thread>
-#include <tuple>
 #include <unordered_map>
 #include <vector>
 
-#include "amqp/ack_batcher.h"
 #include "amqp/amqp_connection.h"
 #include "amqp/amqp_properties.h"
+#include "amqp/channel_table.h"
+#include "amqp/frame_assembler.h"
+#include "amqp/reconnect_backoff.h"
+#include "amqp/topology_journal.h"
 #include "broker_url.h"
 #include "command_queue.h"
 #include "confirm_tracker.h"
@@ -31,6 +32,10 @@ namespace brokrpc::internal {
 // rabbitmq-c call happens on it. Other threads post commands; blocking methods post and wait.
 // Heartbeats: the loop wakes at least every half interval and reads, which makes rabbitmq-c send
 // a heartbeat when one is due and report a broker silent for two intervals (then: lost).
+// The parts with one job each are ReconnectBackoff, TopologyJournal, ChannelTable and
+// FrameAssembler; the class itself is spread over amqp_transport.cc (connection, channels),
+// amqp_transport_loop.cc (poll / command loop, incoming frames), amqp_transport_topology.cc,
+// amqp_transport_publish.cc and amqp_transport_consume.cc.
 class AmqpTransport final : public Transport {
  public:
   explicit AmqpTransport(BrokerUrl url);
@@ -70,46 +75,13 @@ class AmqpTransport final : public Transport {
   void RemoveConnectionListener(uint64_t id) override;
 
  private:
-  // What a channel number is used for.
-  struct ChannelUse {
-    enum class Kind { kTopology, kLane, kConsumer } kind;
-    uint64_t owner = 0;
-  };
-  struct Lane {
-    uint16_t channel = 0;
-    ConfirmTracker confirms;
-  };
-  struct ConsumerState {
-    uint16_t channel = 0;
-    std::string tag;
-    ConsumeRequest request;
-    AckBatcher acks;  // deliveries of the current channel; acks due at the end of a loop pass
-    bool cancelled = false;
-    bool gone = false;
-  };
-  // What was declared, to declare again after a reconnect.
-  struct DeclaredQueue {
-    ResolvedQueue spec;  // name empty: server-named (gets a new name when restored)
-  };
-  struct Binding {
-    std::string queue, exchange, key;
-    FieldTable arguments;
-    bool operator<(const Binding& o) const {
-      return std::tie(queue, exchange, key) < std::tie(o.queue, o.exchange, o.key);
-    }
-  };
+  using Clock = std::chrono::steady_clock;
+  // Delivery tags handed out carry the connection generation above this bit (the first
+  // connection is generation 1, so tags are never equal to a later connection's).
+  static constexpr int kTagGenerationShift = 48;
+
   // Opens a channel and starts `c`'s consumer on it.
   Status Subscribe(uint64_t id, ConsumerState& c);
-  // A message being assembled from method + header + body frames.
-  struct Content {
-    bool is_return = false;
-    int reply_code = 0;
-    std::string reply_text;
-    Message message;
-    size_t body_size = 0;
-    size_t received = 0;
-    bool have_header = false;
-  };
 
   // Thread plumbing.
   void StartThread();
@@ -119,10 +91,13 @@ class AmqpTransport final : public Transport {
   void Loop();
   void RunCommands();
   // Runs `operation` on the calling thread when the connection is free (the I/O thread waits in
-  // poll): a publish, reply or ack then needs no wake-up of the I/O thread. False when the I/O
-  // thread holds the connection; the caller posts the operation instead.
+  // poll), so that a publish, reply or ack needs no wake-up of the I/O thread; runs it at once
+  // when this thread holds the connection already. False when the I/O thread holds it: the
+  // caller posts the operation instead.
   template <typename F>
-  bool TryDirect(F&& operation);
+  bool Direct(F&& operation);
+  bool TryDirect(const std::function<void()>& operation);
+  bool HoldsConnection() const;
 
   // I/O-thread only.
   Status DoConnect();
@@ -141,7 +116,6 @@ class AmqpTransport final : public Transport {
   void ConnectionLost(const Status& why);
   StatusOr<uint16_t> OpenChannel(ChannelUse use);
   void CloseChannel(uint16_t channel);
-  void FreeChannel(uint16_t channel);
   // Runs a synchronous AMQP method on the topology channel; handles channel / connection close.
   Status OnTopologyChannel(const std::string& operation,
                            const std::function<void(uint16_t channel)>& call);
@@ -180,26 +154,44 @@ class AmqpTransport final : public Transport {
   std::unique_ptr<AmqpConnection> conn_;
   bool reconnect_wanted_ = false;
   std::chrono::steady_clock::time_point next_attempt_;
-  std::chrono::milliseconds backoff_{0};
-  size_t next_host_ = 0;
+  ReconnectBackoff backoff_;
   // Connection generation, in the top 16 bits of the delivery tags handed out (stale tags
   // from a previous connection are ignored when settled).
   uint64_t generation_ = 0;
-  std::map<std::string, ResolvedExchange> declared_exchanges_;
-  std::map<std::string, DeclaredQueue> declared_queues_;
-  std::set<Binding> declared_bindings_;
+  TopologyJournal journal_;  // what to declare again after a reconnect
   std::chrono::steady_clock::time_point next_heartbeat_check_;
-  std::unordered_map<uint16_t, ChannelUse> channels_;
-  std::deque<uint16_t> free_channels_;
-  uint16_t next_channel_ = 1;
+  ChannelTable channels_;
+  // The lanes and consumers, kept in the channel table (which finds them by channel).
+  std::unordered_map<uint32_t, Lane>& lanes_ = channels_.lanes();
+  std::unordered_map<uint64_t, ConsumerState>& consumers_ = channels_.consumers();
   uint16_t topology_channel_ = 0;
-  std::unordered_map<uint32_t, Lane> lanes_;
-  std::unordered_map<uint64_t, ConsumerState> consumers_;
+  FrameAssembler contents_;         // messages being assembled, per channel
   std::vector<uint64_t> acks_due_;  // consumers with acks to write at the end of this pass
-  std::unordered_map<uint16_t, uint64_t> consumer_by_channel_;
-  std::unordered_map<uint16_t, Content> contents_;
   AmqpArena publish_arena_;
 };
+
+template <typename F>
+bool AmqpTransport::Direct(F&& operation) {
+  if (HoldsConnection()) {
+    operation();
+    return true;
+  }
+  return TryDirect(std::function<void()>(std::ref(operation)));
+}
+
+// Runs `fn` on the I/O thread and waits for its result (`not_running` when the thread has stopped).
+template <typename T>
+T AmqpTransport::Call(std::function<T()> fn, T not_running) {
+  if (OnTransportThread()) {
+    return T(FailedPreconditionError(
+        "a blocking broker operation was called on the connection's I/O thread (from a "
+        "transport callback); call it from another thread"));
+  }
+  auto promise = std::make_shared<std::promise<T>>();
+  auto future = promise->get_future();
+  if (!Post([promise, fn = std::move(fn)] { promise->set_value(fn()); })) return not_running;
+  return future.get();
+}
 
 }  // namespace brokrpc::internal
 
