@@ -189,8 +189,10 @@ void AmqpTransport::OnMethod(uint16_t ch, const amqp_method_t& method) {
       ConsumerState& c = *consumer;
       if (c.gone) return;
       c.gone = true;
-      if (c.request.on_gone) {
-        c.request.on_gone(UnavailableError(
+      // A copy: the callback may release the consumer (and so destroy `c`) while it runs.
+      ConsumerGoneHandler on_gone = c.request.on_gone;
+      if (on_gone) {
+        on_gone(UnavailableError(
             fmt::format("consumer of queue '{}' was cancelled by the broker (queue deleted?)",
                         c.request.queue)));
       }
@@ -277,8 +279,11 @@ void AmqpTransport::OnChannelClosed(uint16_t ch, int reply_code, const Status& w
       if (consumer != nullptr) {
         consumer->channel = 0;
         consumer->acks.Reset();
-        if (!consumer->gone && consumer->request.on_gone) consumer->request.on_gone(why);
+        const bool notify = !consumer->gone;
         consumer->gone = true;
+        // A copy, called last: the callback may release the consumer (destroying `*consumer`).
+        ConsumerGoneHandler on_gone = consumer->request.on_gone;
+        if (notify && on_gone) on_gone(why);
       }
       break;
     }
