@@ -28,6 +28,25 @@ ConsumeResult Guarded(F&& f) {
 
 }  // namespace
 
+// Counts one consumer handler as running for its whole body (see handlers_running_).
+class ServerImpl::HandlerScope {
+ public:
+  explicit HandlerScope(ServerImpl* server) : server_(server) {
+    std::lock_guard<std::mutex> lock(server_->handlers_mu_);
+    ++server_->handlers_running_;
+  }
+  ~HandlerScope() {
+    // Notified under the lock: the destructor waiting for zero cannot return before we let go.
+    std::lock_guard<std::mutex> lock(server_->handlers_mu_);
+    if (--server_->handlers_running_ == 0) server_->handlers_cv_.notify_all();
+  }
+  HandlerScope(const HandlerScope&) = delete;
+  HandlerScope& operator=(const HandlerScope&) = delete;
+
+ private:
+  ServerImpl* server_;
+};
+
 ServerImpl::ServerImpl(std::shared_ptr<Broker> broker, ServerOptions options)
     : broker_(std::move(broker)),
       core_(broker_->core()),
@@ -36,11 +55,20 @@ ServerImpl::ServerImpl(std::shared_ptr<Broker> broker, ServerOptions options)
 
 ServerImpl::~ServerImpl() {
   // Stop at once, but handlers still running use this object: wait for them (their contexts
-  // report IsCancelled()).
+  // report IsCancelled()). Once every delivery is settled each handler has started; then wait
+  // until each has returned, and join the stream threads started meanwhile (their streams were
+  // refused or cancelled, see streams_closed_).
   Shutdown(SystemClock::now()).IgnoreError();
   for (auto& e : endpoints_) {
     if (e.consumer) e.consumer->WaitIdle(std::chrono::steady_clock::now() + std::chrono::hours(24));
   }
+  WaitHandlersReturned();
+  ReapStreamThreads(/*all=*/true);
+}
+
+void ServerImpl::WaitHandlersReturned() {
+  std::unique_lock<std::mutex> lock(handlers_mu_);
+  handlers_cv_.wait(lock, [this] { return handlers_running_ == 0; });
 }
 
 bool ServerImpl::is_running() const {
@@ -156,16 +184,15 @@ void ServerImpl::StopEndpoints(size_t count, SystemClock::time_point deadline) {
     std::unique_lock<std::mutex> lock(streams_mu_);
     bool streams_done =
         streams_cv_.wait_until(lock, ToSteady(deadline), [this] { return running_streams_ == 0; });
+    streams_closed_ = true;
     if (!streams_done) {
+      // The accepted streams (an opening still under way cancels its own, see StreamHandler).
+      std::vector<std::shared_ptr<StreamCore>> running;
+      for (const auto& t : stream_threads_) {
+        if (auto stream = t.stream.lock()) running.push_back(std::move(stream));
+      }
       lock.unlock();
-      std::map<std::string, std::shared_ptr<StreamCore>> streams;
-      {
-        std::lock_guard<std::mutex> registry_lock(registry_->mu);
-        streams = registry_->streams;
-      }
-      for (auto& [id, stream] : streams) {
-        stream->Cancel(UnavailableError("the server is shutting down"));
-      }
+      for (auto& stream : running) stream->Cancel(UnavailableError("the server is shutting down"));
       drained = false;
     }
   }
@@ -222,6 +249,7 @@ AsyncConsumerHandler ServerImpl::UnaryHandler(const Endpoint& endpoint) {
   const RawUnaryHandler* handler = &endpoint.service->handler(endpoint.index).unary;
   std::string routing_key(endpoint.method->routing_key);
   return [this, handler, routing_key](Message& request, Settle settle) {
+    HandlerScope running(this);
     if (!request.properties.reply_to || !request.properties.correlation_id) {
       BROKRPC_LOG_WARNING("{}: rejecting a request without reply_to or correlation_id",
                           routing_key);
@@ -274,6 +302,7 @@ AsyncConsumerHandler ServerImpl::FireAndForgetHandler(const Endpoint& endpoint) 
       &endpoint.service->handler(endpoint.index).fire_and_forget;
   std::string routing_key(endpoint.method->routing_key);
   return [this, handler, routing_key](Message& message, Settle settle) {
+    HandlerScope running(this);
     if (auto deadline = RequestDeadline(message); deadline && SystemClock::now() >= *deadline) {
       BROKRPC_LOG_DEBUG("{}: skipping an expired message", routing_key);
       settle(ConsumeResult::Ack());
@@ -359,6 +388,7 @@ AsyncConsumerHandler ServerImpl::StreamHandler(const Endpoint& endpoint) {
   const RawStreamHandler* handler = &endpoint.service->handler(endpoint.index).stream;
   std::string routing_key(endpoint.method->routing_key);
   return [this, handler, routing_key](Message& request, Settle settle) {
+    HandlerScope running(this);
     spec::v1::StreamRequest env;
     const auto& p = request.properties;
     if (!p.reply_to || !p.correlation_id || !p.type || *p.type != kStreamRequestType ||
@@ -380,22 +410,29 @@ AsyncConsumerHandler ServerImpl::StreamHandler(const Endpoint& endpoint) {
                                                exchange, settings);
     std::vector<google::protobuf::Any> initial(env.start().payloads().begin(),
                                                env.start().payloads().end());
-    bool full;
+    // The delivery is settled last: until then the consumer counts this opening as in flight,
+    // so a shutdown draining the consumers waits for its thread to be recorded.
+    Status refused;
     {
       std::lock_guard<std::mutex> lock(streams_mu_);
-      full = running_streams_ >= options_.max_concurrent_streams;
-      if (!full) ++running_streams_;
+      if (streams_closed_) {
+        refused = UnavailableError(fmt::format("{}: the server is shutting down", routing_key));
+      } else if (running_streams_ >= options_.max_concurrent_streams) {
+        refused = ResourceExhaustedError(fmt::format("{}: the server runs {} streams already",
+                                                     routing_key, options_.max_concurrent_streams));
+      } else {
+        ++running_streams_;
+      }
     }
-    if (!full) {
+    if (refused.ok()) {
       std::lock_guard<std::mutex> lock(registry_->mu);
       registry_->streams[*p.correlation_id] = stream;
     }
     stream->Accept(request, stream_queue_, env.uuid(), std::move(initial), env.start().last(),
                    env.start().window());
-    settle(ConsumeResult::Ack());
-    if (full) {
-      stream->End(ResourceExhaustedError(fmt::format(
-          "{}: the server runs {} streams already", routing_key, options_.max_concurrent_streams)));
+    if (!refused.ok()) {
+      stream->End(refused);
+      settle(ConsumeResult::Ack());
       return;
     }
     std::string id = *p.correlation_id;
@@ -412,8 +449,14 @@ AsyncConsumerHandler ServerImpl::StreamHandler(const Endpoint& endpoint) {
       RunStream(std::move(stream), std::move(request), handler);
       *done = true;
     });
-    std::lock_guard<std::mutex> lock(streams_mu_);
-    stream_threads_.push_back(StreamThread{std::move(t), done});
+    bool cancel;
+    {
+      std::lock_guard<std::mutex> lock(streams_mu_);
+      stream_threads_.push_back(StreamThread{std::move(t), done, stream});
+      cancel = streams_closed_;  // a shutdown gave up on the streams while this one opened
+    }
+    if (cancel) stream->Cancel(UnavailableError("the server is shutting down"));
+    settle(ConsumeResult::Ack());
   };
 }
 

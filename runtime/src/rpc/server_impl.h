@@ -21,6 +21,8 @@
 
 namespace brokrpc::internal {
 
+// Thread-safe. Destroying it stops it at once and waits for every handler it started (request
+// handlers on the pool and stream handler threads).
 class ServerImpl {
  public:
   ServerImpl(std::shared_ptr<Broker> broker, ServerOptions options);
@@ -59,6 +61,9 @@ class ServerImpl {
                  Message reply, Settle settle);
   void SendError(const Message& request, const Status& status, Settle settle);
   void Track(ServerContext* context, bool active);
+  // Counts a consumer handler running on the pool (RAII); the destructor waits for none.
+  class HandlerScope;
+  void WaitHandlersReturned();
   void StopEndpoints(size_t count, SystemClock::time_point deadline);
 
   std::shared_ptr<Broker> broker_;
@@ -75,6 +80,12 @@ class ServerImpl {
   std::mutex active_mu_;
   std::set<ServerContext*> active_;
 
+  // Consumer handlers running now. A handler may run on after it settled its delivery (a reply
+  // is settled when confirmed), so ConsumerImpl::WaitIdle alone does not mean it returned.
+  std::mutex handlers_mu_;
+  std::condition_variable handlers_cv_;
+  size_t handlers_running_ = 0;
+
   // Open streams by id. Shared, so that a stream ending after the server is gone can still
   // unregister itself safely.
   struct StreamRegistry {
@@ -88,9 +99,14 @@ class ServerImpl {
   struct StreamThread {
     std::thread thread;
     std::shared_ptr<std::atomic<bool>> done;
+    std::weak_ptr<StreamCore> stream;
   };
   std::vector<StreamThread> stream_threads_;
   size_t running_streams_ = 0;
+  // Set when a shutdown stopped waiting for the running streams (all ended, or the deadline
+  // passed and the rest were cancelled): a stream opened later is refused with UNAVAILABLE, one
+  // accepted meanwhile is cancelled at once.
+  bool streams_closed_ = false;
   std::string stream_queue_;
   uint64_t stream_consumer_ = 0;
   uint64_t listener_id_ = 0;
