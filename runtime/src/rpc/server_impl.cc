@@ -1,11 +1,9 @@
+// ServerImpl, the lifecycle: services registered, endpoints started, shutdown and drain.
 #include "rpc/server_impl.h"
 
 #include <fmt/format.h>
 
-#include "brokrpc/spec/v1/call.pb.h"
-#include "log.h"
 #include "rpc/wire.h"
-#include "uuid.h"
 
 namespace brokrpc::internal {
 namespace {
@@ -15,43 +13,13 @@ std::chrono::steady_clock::time_point ToSteady(SystemClock::time_point t) {
          std::chrono::duration_cast<std::chrono::steady_clock::duration>(t - SystemClock::now());
 }
 
-template <typename F>
-ConsumeResult Guarded(F&& f) {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    return ConsumeResult::Failed(InternalError(e.what()));
-  } catch (...) {
-    return ConsumeResult::Failed(InternalError("the handler threw a non-std exception"));
-  }
-}
-
 }  // namespace
-
-// Counts one consumer handler as running for its whole body (see handlers_running_).
-class ServerImpl::HandlerScope {
- public:
-  explicit HandlerScope(ServerImpl* server) : server_(server) {
-    std::lock_guard<std::mutex> lock(server_->handlers_mu_);
-    ++server_->handlers_running_;
-  }
-  ~HandlerScope() {
-    // Notified under the lock: the destructor waiting for zero cannot return before we let go.
-    std::lock_guard<std::mutex> lock(server_->handlers_mu_);
-    if (--server_->handlers_running_ == 0) server_->handlers_cv_.notify_all();
-  }
-  HandlerScope(const HandlerScope&) = delete;
-  HandlerScope& operator=(const HandlerScope&) = delete;
-
- private:
-  ServerImpl* server_;
-};
 
 ServerImpl::ServerImpl(std::shared_ptr<Broker> broker, ServerOptions options)
     : broker_(std::move(broker)),
       core_(broker_->core()),
       options_(std::move(options)),
-      chain_(Concat(core_.options().consumer_middlewares, options_.interceptors)) {}
+      skeleton_(Concat(core_.options().consumer_middlewares, options_.interceptors)) {}
 
 ServerImpl::~ServerImpl() {
   // Stop at once, but handlers still running use this object: wait for them (their contexts
@@ -62,13 +30,8 @@ ServerImpl::~ServerImpl() {
   for (auto& e : endpoints_) {
     if (e.consumer) e.consumer->WaitIdle(std::chrono::steady_clock::now() + std::chrono::hours(24));
   }
-  WaitHandlersReturned();
+  skeleton_.WaitReturned();
   ReapStreamThreads(/*all=*/true);
-}
-
-void ServerImpl::WaitHandlersReturned() {
-  std::unique_lock<std::mutex> lock(handlers_mu_);
-  handlers_cv_.wait(lock, [this] { return handlers_running_ == 0; });
 }
 
 bool ServerImpl::is_running() const {
@@ -196,10 +159,7 @@ void ServerImpl::StopEndpoints(size_t count, SystemClock::time_point deadline) {
       drained = false;
     }
   }
-  if (!drained) {
-    std::lock_guard<std::mutex> lock(active_mu_);
-    for (ServerContext* ctx : active_) ctx->Cancel();
-  }
+  if (!drained) skeleton_.CancelActive();
   ReapStreamThreads(/*all=*/true);
   for (size_t i = 0; i < count; ++i) {
     if (endpoints_[i].consumer) endpoints_[i].consumer->Release();
@@ -234,295 +194,6 @@ Status ServerImpl::Shutdown(SystemClock::time_point deadline) {
   }
   state_cv_.notify_all();
   return OkStatus();
-}
-
-void ServerImpl::Track(ServerContext* context, bool active) {
-  std::lock_guard<std::mutex> lock(active_mu_);
-  if (active) {
-    active_.insert(context);
-  } else {
-    active_.erase(context);
-  }
-}
-
-AsyncConsumerHandler ServerImpl::UnaryHandler(const Endpoint& endpoint) {
-  const RawUnaryHandler* handler = &endpoint.service->handler(endpoint.index).unary;
-  std::string routing_key(endpoint.method->routing_key);
-  return [this, handler, routing_key](Message& request, Settle settle) {
-    HandlerScope running(this);
-    if (!request.properties.reply_to || !request.properties.correlation_id) {
-      BROKRPC_LOG_WARNING("{}: rejecting a request without reply_to or correlation_id",
-                          routing_key);
-      settle(ConsumeResult::Reject(InvalidArgumentError("no reply_to or correlation_id")));
-      return;
-    }
-    if (auto deadline = RequestDeadline(request); deadline && SystemClock::now() >= *deadline) {
-      BROKRPC_LOG_DEBUG("{}: skipping request {}: its deadline has passed", routing_key,
-                        *request.properties.correlation_id);
-      settle(ConsumeResult::Ack());
-      return;
-    }
-    if (request.delivery && request.delivery->oversized) {
-      SendError(request,
-                ResourceExhaustedError("the request is larger than the server's "
-                                       "max_message_size"),
-                settle);
-      return;
-    }
-    bool replied = false;
-    // The context is made from the request as the interceptors left it.
-    auto terminal = [&](Message& req) -> ConsumeResult {
-      ServerContext context(req);
-      Track(&context, true);
-      Message reply;
-      Status status;
-      ConsumeResult r = Guarded([&] {
-        status = (*handler)(context, req, &reply);
-        return ConsumeResult::Ack();
-      });
-      Track(&context, false);
-      if (!r.is_ack()) return r;
-      if (!status.ok()) return ConsumeResult::Failed(status);
-      SendReply(request, context.response_metadata(), std::move(reply), settle);
-      replied = true;
-      return ConsumeResult::Ack();
-    };
-    ConsumeResult result = Guarded([&] { return RunChain(chain_, request, terminal); });
-    if (replied) return;
-    if (result.kind() == ConsumeResult::Kind::kFailed) {
-      SendError(request, result.status(), settle);
-    } else {
-      settle(result);
-    }
-  };
-}
-
-AsyncConsumerHandler ServerImpl::FireAndForgetHandler(const Endpoint& endpoint) {
-  const RawFireAndForgetHandler* handler =
-      &endpoint.service->handler(endpoint.index).fire_and_forget;
-  std::string routing_key(endpoint.method->routing_key);
-  return [this, handler, routing_key](Message& message, Settle settle) {
-    HandlerScope running(this);
-    if (auto deadline = RequestDeadline(message); deadline && SystemClock::now() >= *deadline) {
-      BROKRPC_LOG_DEBUG("{}: skipping an expired message", routing_key);
-      settle(ConsumeResult::Ack());
-      return;
-    }
-    if (message.delivery && message.delivery->oversized) {
-      settle(ConsumeResult::Reject(ResourceExhaustedError("larger than max_message_size")));
-      return;
-    }
-    auto terminal = [&](Message& m) {
-      ServerContext context(m);
-      Track(&context, true);
-      ConsumeResult r = Guarded([&] { return (*handler)(context, m); });
-      Track(&context, false);
-      return r;
-    };
-    settle(Guarded([&] { return RunChain(chain_, message, terminal); }));
-  };
-}
-
-Status ServerImpl::StartStreamQueue() {
-  std::vector<const Endpoint*> streaming;
-  for (const auto& e : endpoints_) {
-    if (e.method->kind != MethodKind::kUnary && e.method->kind != MethodKind::kFireAndForget) {
-      streaming.push_back(&e);
-    }
-  }
-  if (streaming.empty() || stream_consumer_ != 0) return OkStatus();
-  if (listener_id_ == 0) {
-    listener_id_ = core_.transport().AddConnectionListener(
-        ConnectionListener{.on_lost = [this](const Status& why) {
-          FailStreams(UnavailableError(fmt::format("stream failed: {}", why.message())));
-        }});
-  }
-  auto queue = core_.DeclareQueue(core_.ResolveQueue(
-      QueueOptions{.name = "stream." + NewUuidHex(), .exclusive = true, .auto_delete = true}));
-  if (!queue.ok()) return queue.status();
-  stream_queue_ = *queue;
-  std::set<std::string> bound;
-  for (const Endpoint* e : streaming) {
-    if (!bound.insert(e->exchange.name).second) continue;
-    BROKRPC_RETURN_IF_ERROR(core_.DeclareExchange(e->exchange));
-    BROKRPC_RETURN_IF_ERROR(
-        core_.transport().BindQueue(stream_queue_, e->exchange.name, stream_queue_, {}));
-  }
-  auto consumer = core_.transport().StartConsumer(ConsumeRequest{
-      .queue = stream_queue_,
-      .prefetch_count = 0,
-      .exclusive = true,
-      .on_delivery = [this](Message&& m) { OnStreamEnvelope(std::move(m)); },
-      .on_gone =
-          [this](Status why) {
-            FailStreams(UnavailableError(fmt::format("stream queue lost: {}", why.message())));
-          }});
-  if (!consumer.ok()) return consumer.status();
-  stream_consumer_ = *consumer;
-  return OkStatus();
-}
-
-void ServerImpl::FailStreams(const Status& why) {
-  std::map<std::string, std::shared_ptr<StreamCore>> streams;
-  {
-    std::lock_guard<std::mutex> lock(registry_->mu);
-    streams = registry_->streams;
-  }
-  for (auto& [id, stream] : streams) stream->Fail(why);
-}
-
-void ServerImpl::OnStreamEnvelope(Message&& message) {
-  uint64_t tag = message.delivery ? message.delivery->delivery_tag : 0;
-  core_.transport().Settle(stream_consumer_, tag, Settlement::kAck);
-  if (!message.properties.correlation_id) return;
-  std::shared_ptr<StreamCore> stream;
-  {
-    std::lock_guard<std::mutex> lock(registry_->mu);
-    auto it = registry_->streams.find(*message.properties.correlation_id);
-    if (it != registry_->streams.end()) stream = it->second;
-  }
-  if (stream) stream->OnEnvelope(message);
-}
-
-AsyncConsumerHandler ServerImpl::StreamHandler(const Endpoint& endpoint) {
-  const RawStreamHandler* handler = &endpoint.service->handler(endpoint.index).stream;
-  std::string routing_key(endpoint.method->routing_key);
-  return [this, handler, routing_key](Message& request, Settle settle) {
-    HandlerScope running(this);
-    spec::v1::StreamRequest env;
-    const auto& p = request.properties;
-    if (!p.reply_to || !p.correlation_id || !p.type || *p.type != kStreamRequestType ||
-        !env.ParseFromString(request.body) || !env.has_start()) {
-      BROKRPC_LOG_WARNING("{}: rejecting a message that does not open a stream", routing_key);
-      settle(ConsumeResult::Reject(InvalidArgumentError("not a stream opening")));
-      return;
-    }
-    auto deadline = RequestDeadline(request);
-    if (deadline && SystemClock::now() >= *deadline) {
-      settle(ConsumeResult::Ack());
-      return;
-    }
-    StreamSettings settings{.window = options_.stream_window,
-                            .keepalive = options_.stream_keepalive,
-                            .deadline = deadline};
-    std::string exchange = request.delivery ? request.delivery->exchange : request.exchange;
-    auto stream = std::make_shared<StreamCore>(StreamCore::Role::kServer, broker_, replies_,
-                                               exchange, settings);
-    std::vector<google::protobuf::Any> initial(env.start().payloads().begin(),
-                                               env.start().payloads().end());
-    // The delivery is settled last: until then the consumer counts this opening as in flight,
-    // so a shutdown draining the consumers waits for its thread to be recorded.
-    Status refused;
-    {
-      std::lock_guard<std::mutex> lock(streams_mu_);
-      if (streams_closed_) {
-        refused = UnavailableError(fmt::format("{}: the server is shutting down", routing_key));
-      } else if (running_streams_ >= options_.max_concurrent_streams) {
-        refused = ResourceExhaustedError(fmt::format("{}: the server runs {} streams already",
-                                                     routing_key, options_.max_concurrent_streams));
-      } else {
-        ++running_streams_;
-      }
-    }
-    if (refused.ok()) {
-      std::lock_guard<std::mutex> lock(registry_->mu);
-      registry_->streams[*p.correlation_id] = stream;
-    }
-    stream->Accept(request, stream_queue_, env.uuid(), std::move(initial), env.start().last(),
-                   env.start().window());
-    if (!refused.ok()) {
-      stream->End(refused);
-      settle(ConsumeResult::Ack());
-      return;
-    }
-    std::string id = *p.correlation_id;
-    std::weak_ptr<StreamRegistry> registry = registry_;
-    stream->set_on_done([registry, id] {
-      if (auto r = registry.lock()) {
-        std::lock_guard<std::mutex> lock(r->mu);
-        r->streams.erase(id);
-      }
-    });
-    ReapStreamThreads(/*all=*/false);
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    std::thread t([this, stream, request, handler, done]() mutable {
-      RunStream(std::move(stream), std::move(request), handler);
-      *done = true;
-    });
-    bool cancel;
-    {
-      std::lock_guard<std::mutex> lock(streams_mu_);
-      stream_threads_.push_back(StreamThread{std::move(t), done, stream});
-      cancel = streams_closed_;  // a shutdown gave up on the streams while this one opened
-    }
-    if (cancel) stream->Cancel(UnavailableError("the server is shutting down"));
-    settle(ConsumeResult::Ack());
-  };
-}
-
-void ServerImpl::RunStream(std::shared_ptr<StreamCore> stream, Message request,
-                           const RawStreamHandler* handler) {
-  ServerContext context(request);
-  stream->set_context(&context);
-  Track(&context, true);
-  Status status;
-  ConsumeResult r = Guarded([&] {
-    status = (*handler)(context, *stream);
-    return ConsumeResult::Ack();
-  });
-  if (!r.is_ack()) status = r.status();
-  Track(&context, false);
-  stream->set_context(nullptr);
-  stream->End(status);
-  std::lock_guard<std::mutex> lock(streams_mu_);
-  --running_streams_;
-  streams_cv_.notify_all();
-}
-
-void ServerImpl::ReapStreamThreads(bool all) {
-  std::vector<std::thread> finished;
-  {
-    std::lock_guard<std::mutex> lock(streams_mu_);
-    for (auto it = stream_threads_.begin(); it != stream_threads_.end();) {
-      if (all || it->done->load()) {
-        finished.push_back(std::move(it->thread));
-        it = stream_threads_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  for (auto& t : finished) {
-    if (t.joinable()) t.join();
-  }
-}
-
-void ServerImpl::SendReply(const Message& request,
-                           const std::map<std::string, std::string>& metadata, Message reply,
-                           Settle settle) {
-  reply.exchange = request.delivery ? request.delivery->exchange : request.exchange;
-  reply.routing_key = *request.properties.reply_to;
-  reply.properties.correlation_id = request.properties.correlation_id;
-  reply.properties.expiration = request.properties.expiration;
-  for (const auto& [key, value] : metadata) {
-    reply.properties.headers.Set(key, value);
-  }
-  FillMessageDefaults(&reply);
-  std::string where = reply.routing_key;
-  replies_->PublishRaw(std::move(reply), false, [settle, where](Status s) {
-    if (!s.ok()) {
-      // During an outage every reply fails this way: routine, so only a debug line then.
-      BROKRPC_LOG(s.code() == StatusCode::kUnavailable ? LogLevel::kDebug : LogLevel::kWarning,
-                  "reply to '{}' was not confirmed: {}", where, s.ToString());
-    }
-    settle(ConsumeResult::Ack());
-  });
-}
-
-void ServerImpl::SendError(const Message& request, const Status& status, Settle settle) {
-  Message reply;
-  EncodeErrorReply(status, &reply);
-  SendReply(request, {}, std::move(reply), std::move(settle));
 }
 
 }  // namespace brokrpc::internal

@@ -1,4 +1,7 @@
 // ServerImpl: serves registered services — a consumer per method, replies, drain on shutdown.
+// Split by concern: server_impl.cc (lifecycle: register, start, shutdown), server_requests.cc
+// (the unary and fire-and-forget tails, replies), server_streams.cc (stream queue, open
+// streams, their threads); every request goes through RequestSkeleton.
 #ifndef BROKRPC_SRC_RPC_SERVER_IMPL_H_
 #define BROKRPC_SRC_RPC_SERVER_IMPL_H_
 
@@ -16,8 +19,13 @@
 #include "brokrpc/server.h"
 #include "consumer_impl.h"
 #include "publisher_impl.h"
+#include "rpc/request_skeleton.h"
 #include "rpc/stream_core.h"
 #include "rpc/wire.h"
+
+namespace brokrpc::spec::v1 {
+class StreamRequest;
+}  // namespace brokrpc::spec::v1
 
 namespace brokrpc::internal {
 
@@ -47,12 +55,21 @@ class ServerImpl {
   };
   enum class State { kIdle, kRunning, kStopping, kStopped };
 
+  // The tails of the request skeleton, one per call kind (see RequestTail).
+  class UnaryTail;
+  class FireAndForgetTail;
+  class StreamTail;
+
+  // The consumer handler of an endpoint of each kind: the request skeleton with its tail.
   AsyncConsumerHandler UnaryHandler(const Endpoint& endpoint);
   AsyncConsumerHandler FireAndForgetHandler(const Endpoint& endpoint);
   AsyncConsumerHandler StreamHandler(const Endpoint& endpoint);
   // The server's stream queue: declared, consumed, and bound to every streaming exchange.
   Status StartStreamQueue();
   void OnStreamEnvelope(Message&& message);
+  // Accepts (or refuses) an opening and starts its handler thread; settles the opening last.
+  void OpenStream(const spec::v1::StreamRequest& opening, Message& request, Settle settle,
+                  const RawStreamHandler* handler, const std::string& routing_key);
   void RunStream(std::shared_ptr<StreamCore> stream, Message request, const RawStreamHandler* h);
   void ReapStreamThreads(bool all);
   void FailStreams(const Status& why);
@@ -60,31 +77,18 @@ class ServerImpl {
   void SendReply(const Message& request, const std::map<std::string, std::string>& metadata,
                  Message reply, Settle settle);
   void SendError(const Message& request, const Status& status, Settle settle);
-  void Track(ServerContext* context, bool active);
-  // Counts a consumer handler running on the pool (RAII); the destructor waits for none.
-  class HandlerScope;
-  void WaitHandlersReturned();
   void StopEndpoints(size_t count, SystemClock::time_point deadline);
 
   std::shared_ptr<Broker> broker_;
   BrokerCore& core_;
   ServerOptions options_;
-  MiddlewareChain<Message, ConsumeResult> chain_;
+  RequestSkeleton skeleton_;
   std::shared_ptr<PublisherImpl> replies_;  // shared with the streams
 
   mutable std::mutex mu_;
   std::condition_variable state_cv_;
   State state_ = State::kIdle;
   std::vector<Endpoint> endpoints_;
-
-  std::mutex active_mu_;
-  std::set<ServerContext*> active_;
-
-  // Consumer handlers running now. A handler may run on after it settled its delivery (a reply
-  // is settled when confirmed), so ConsumerImpl::WaitIdle alone does not mean it returned.
-  std::mutex handlers_mu_;
-  std::condition_variable handlers_cv_;
-  size_t handlers_running_ = 0;
 
   // Open streams by id. Shared, so that a stream ending after the server is gone can still
   // unregister itself safely.
