@@ -66,13 +66,11 @@ class ServerImpl {
   AsyncConsumerHandler StreamHandler(const Endpoint& endpoint);
   // The server's stream queue: declared, consumed, and bound to every streaming exchange.
   Status StartStreamQueue();
-  void OnStreamEnvelope(Message&& message);
   // Accepts (or refuses) an opening and starts its handler thread; settles the opening last.
   void OpenStream(const spec::v1::StreamRequest& opening, Message& request, Settle settle,
                   const RawStreamHandler* handler, const std::string& routing_key);
   void RunStream(std::shared_ptr<StreamCore> stream, Message request, const RawStreamHandler* h);
   void ReapStreamThreads(bool all);
-  void FailStreams(const Status& why);
   // Publishes `reply` to the request's exchange / reply_to; acks the request once confirmed.
   void SendReply(const Message& request, const std::map<std::string, std::string>& metadata,
                  Message reply, Settle settle);
@@ -95,8 +93,13 @@ class ServerImpl {
   struct StreamRegistry {
     std::mutex mu;
     std::map<std::string, std::shared_ptr<StreamCore>> streams;
+    std::atomic<uint64_t> consumer{0};  // of the stream queue, once started
   };
   std::shared_ptr<StreamRegistry> registry_ = std::make_shared<StreamRegistry>();
+  // The transport's callbacks for the stream queue and the connection use the registry, not
+  // the server: one may still be running when cancelling the consumer has returned.
+  static void OnStreamEnvelope(StreamRegistry& registry, Transport& transport, Message&& message);
+  static void FailStreams(StreamRegistry& registry, const Status& why);
   // Running stream handlers (guarded by streams_mu_).
   std::mutex streams_mu_;
   std::condition_variable streams_cv_;

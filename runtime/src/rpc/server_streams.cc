@@ -17,10 +17,12 @@ Status ServerImpl::StartStreamQueue() {
     }
   }
   if (streaming.empty() || stream_consumer_ != 0) return OkStatus();
+  std::shared_ptr<StreamRegistry> registry = registry_;
+  Transport* transport = &core_.transport();
   if (listener_id_ == 0) {
-    listener_id_ = core_.transport().AddConnectionListener(
-        ConnectionListener{.on_lost = [this](const Status& why) {
-          FailStreams(UnavailableError(fmt::format("stream failed: {}", why.message())));
+    listener_id_ = transport->AddConnectionListener(
+        ConnectionListener{.on_lost = [registry](const Status& why) {
+          FailStreams(*registry, UnavailableError(fmt::format("stream failed: {}", why.message())));
         }});
   }
   auto queue = core_.DeclareQueue(core_.ResolveQueue(
@@ -32,40 +34,44 @@ Status ServerImpl::StartStreamQueue() {
     if (!bound.insert(e->exchange.name).second) continue;
     BROKRPC_RETURN_IF_ERROR(core_.DeclareExchange(e->exchange));
     BROKRPC_RETURN_IF_ERROR(
-        core_.transport().BindQueue(stream_queue_, e->exchange.name, stream_queue_, {}));
+        transport->BindQueue(stream_queue_, e->exchange.name, stream_queue_, {}));
   }
-  auto consumer = core_.transport().StartConsumer(ConsumeRequest{
+  auto consumer = transport->StartConsumer(ConsumeRequest{
       .queue = stream_queue_,
       .prefetch_count = 0,
       .exclusive = true,
-      .on_delivery = [this](Message&& m) { OnStreamEnvelope(std::move(m)); },
+      .on_delivery = [registry, transport](
+                         Message&& m) { OnStreamEnvelope(*registry, *transport, std::move(m)); },
       .on_gone =
-          [this](Status why) {
-            FailStreams(UnavailableError(fmt::format("stream queue lost: {}", why.message())));
+          [registry](Status why) {
+            FailStreams(*registry,
+                        UnavailableError(fmt::format("stream queue lost: {}", why.message())));
           }});
   if (!consumer.ok()) return consumer.status();
   stream_consumer_ = *consumer;
+  registry_->consumer = *consumer;
   return OkStatus();
 }
 
-void ServerImpl::FailStreams(const Status& why) {
+void ServerImpl::FailStreams(StreamRegistry& registry, const Status& why) {
   std::map<std::string, std::shared_ptr<StreamCore>> streams;
   {
-    std::lock_guard<std::mutex> lock(registry_->mu);
-    streams = registry_->streams;
+    std::lock_guard<std::mutex> lock(registry.mu);
+    streams = registry.streams;
   }
   for (auto& [id, stream] : streams) stream->Fail(why);
 }
 
-void ServerImpl::OnStreamEnvelope(Message&& message) {
+void ServerImpl::OnStreamEnvelope(StreamRegistry& registry, Transport& transport,
+                                  Message&& message) {
   uint64_t tag = message.delivery ? message.delivery->delivery_tag : 0;
-  core_.transport().Settle(stream_consumer_, tag, Settlement::kAck);
+  transport.Settle(registry.consumer.load(), tag, Settlement::kAck);
   if (!message.properties.correlation_id) return;
   std::shared_ptr<StreamCore> stream;
   {
-    std::lock_guard<std::mutex> lock(registry_->mu);
-    auto it = registry_->streams.find(*message.properties.correlation_id);
-    if (it != registry_->streams.end()) stream = it->second;
+    std::lock_guard<std::mutex> lock(registry.mu);
+    auto it = registry.streams.find(*message.properties.correlation_id);
+    if (it != registry.streams.end()) stream = it->second;
   }
   if (stream) stream->OnEnvelope(message);
 }
