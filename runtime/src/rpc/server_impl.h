@@ -1,4 +1,7 @@
 // ServerImpl: serves registered services — a consumer per method, replies, drain on shutdown.
+// Split by concern: server_impl.cc (lifecycle: register, start, shutdown), server_requests.cc
+// (the unary and fire-and-forget tails, replies), server_streams.cc (stream queue, open
+// streams, their threads); every request goes through RequestSkeleton.
 #ifndef BROKRPC_SRC_RPC_SERVER_IMPL_H_
 #define BROKRPC_SRC_RPC_SERVER_IMPL_H_
 
@@ -16,11 +19,18 @@
 #include "brokrpc/server.h"
 #include "consumer_impl.h"
 #include "publisher_impl.h"
+#include "rpc/request_skeleton.h"
 #include "rpc/stream_core.h"
 #include "rpc/wire.h"
 
+namespace brokrpc::spec::v1 {
+class StreamRequest;
+}  // namespace brokrpc::spec::v1
+
 namespace brokrpc::internal {
 
+// Thread-safe. Destroying it stops it at once and waits for every handler it started (request
+// handlers on the pool and stream handler threads).
 class ServerImpl {
  public:
   ServerImpl(std::shared_ptr<Broker> broker, ServerOptions options);
@@ -45,26 +55,32 @@ class ServerImpl {
   };
   enum class State { kIdle, kRunning, kStopping, kStopped };
 
+  // The tails of the request skeleton, one per call kind (see RequestTail).
+  class UnaryTail;
+  class FireAndForgetTail;
+  class StreamTail;
+
+  // The consumer handler of an endpoint of each kind: the request skeleton with its tail.
   AsyncConsumerHandler UnaryHandler(const Endpoint& endpoint);
   AsyncConsumerHandler FireAndForgetHandler(const Endpoint& endpoint);
   AsyncConsumerHandler StreamHandler(const Endpoint& endpoint);
   // The server's stream queue: declared, consumed, and bound to every streaming exchange.
   Status StartStreamQueue();
-  void OnStreamEnvelope(Message&& message);
+  // Accepts (or refuses) an opening and starts its handler thread; settles the opening last.
+  void OpenStream(const spec::v1::StreamRequest& opening, Message& request, Settle settle,
+                  const RawStreamHandler* handler, const std::string& routing_key);
   void RunStream(std::shared_ptr<StreamCore> stream, Message request, const RawStreamHandler* h);
   void ReapStreamThreads(bool all);
-  void FailStreams(const Status& why);
   // Publishes `reply` to the request's exchange / reply_to; acks the request once confirmed.
   void SendReply(const Message& request, const std::map<std::string, std::string>& metadata,
                  Message reply, Settle settle);
   void SendError(const Message& request, const Status& status, Settle settle);
-  void Track(ServerContext* context, bool active);
   void StopEndpoints(size_t count, SystemClock::time_point deadline);
 
   std::shared_ptr<Broker> broker_;
   BrokerCore& core_;
   ServerOptions options_;
-  MiddlewareChain<Message, ConsumeResult> chain_;
+  RequestSkeleton skeleton_;
   std::shared_ptr<PublisherImpl> replies_;  // shared with the streams
 
   mutable std::mutex mu_;
@@ -72,25 +88,32 @@ class ServerImpl {
   State state_ = State::kIdle;
   std::vector<Endpoint> endpoints_;
 
-  std::mutex active_mu_;
-  std::set<ServerContext*> active_;
-
   // Open streams by id. Shared, so that a stream ending after the server is gone can still
   // unregister itself safely.
   struct StreamRegistry {
     std::mutex mu;
     std::map<std::string, std::shared_ptr<StreamCore>> streams;
+    std::atomic<uint64_t> consumer{0};  // of the stream queue, once started
   };
   std::shared_ptr<StreamRegistry> registry_ = std::make_shared<StreamRegistry>();
+  // The transport's callbacks for the stream queue and the connection use the registry, not
+  // the server: one may still be running when cancelling the consumer has returned.
+  static void OnStreamEnvelope(StreamRegistry& registry, Transport& transport, Message&& message);
+  static void FailStreams(StreamRegistry& registry, const Status& why);
   // Running stream handlers (guarded by streams_mu_).
   std::mutex streams_mu_;
   std::condition_variable streams_cv_;
   struct StreamThread {
     std::thread thread;
     std::shared_ptr<std::atomic<bool>> done;
+    std::weak_ptr<StreamCore> stream;
   };
   std::vector<StreamThread> stream_threads_;
   size_t running_streams_ = 0;
+  // Set when a shutdown stopped waiting for the running streams (all ended, or the deadline
+  // passed and the rest were cancelled): a stream opened later is refused with UNAVAILABLE, one
+  // accepted meanwhile is cancelled at once.
+  bool streams_closed_ = false;
   std::string stream_queue_;
   uint64_t stream_consumer_ = 0;
   uint64_t listener_id_ = 0;

@@ -1,0 +1,141 @@
+// ServerImpl, the request path: the unary and fire-and-forget tails of the request skeleton,
+// and the replies.
+#include "log.h"
+#include "rpc/server_impl.h"
+#include "rpc/wire.h"
+
+namespace brokrpc::internal {
+
+// A unary request: the handler's reply (or error) goes to the request's reply_to; the request
+// is acked once the reply is confirmed. Made for one request, used on its pool thread.
+class ServerImpl::UnaryTail {
+ public:
+  UnaryTail(ServerImpl& server, const RawUnaryHandler* handler)
+      : server_(server), handler_(handler) {}
+
+  Status Check(const Message& request) const {
+    if (!request.properties.reply_to || !request.properties.correlation_id) {
+      return InvalidArgumentError("no reply_to or correlation_id");
+    }
+    return OkStatus();
+  }
+
+  void RefuseOversized(Message& request, Settle settle) {
+    server_.SendError(request,
+                      ResourceExhaustedError("the request is larger than the server's "
+                                             "max_message_size"),
+                      std::move(settle));
+  }
+
+  void Serve(Message& request, Settle settle) {
+    bool replied = false;
+    // The context is made from the request as the interceptors left it.
+    auto terminal = [&](Message& req) -> ConsumeResult {
+      Message reply;
+      Status status;
+      return server_.skeleton_.RunHandler(
+          req,
+          [&](ServerContext& context) {
+            status = (*handler_)(context, req, &reply);
+            return ConsumeResult::Ack();
+          },
+          [&](ServerContext& context, ConsumeResult r) {
+            if (!r.is_ack()) return r;
+            if (!status.ok()) return ConsumeResult::Failed(status);
+            server_.SendReply(request, context.response_metadata(), std::move(reply), settle);
+            replied = true;
+            return ConsumeResult::Ack();
+          });
+    };
+    ConsumeResult result = server_.skeleton_.RunChain(request, terminal);
+    if (replied) return;
+    if (result.kind() == ConsumeResult::Kind::kFailed) {
+      server_.SendError(request, result.status(), std::move(settle));
+    } else {
+      settle(result);
+    }
+  }
+
+ private:
+  ServerImpl& server_;
+  const RawUnaryHandler* handler_;
+};
+
+// A fire-and-forget message: settled with the handler's result, nothing is answered. Made for
+// one message, used on its pool thread.
+class ServerImpl::FireAndForgetTail {
+ public:
+  FireAndForgetTail(ServerImpl& server, const RawFireAndForgetHandler* handler)
+      : server_(server), handler_(handler) {}
+
+  Status Check(const Message&) const { return OkStatus(); }
+
+  void RefuseOversized(Message&, Settle settle) {
+    settle(ConsumeResult::Reject(ResourceExhaustedError("larger than max_message_size")));
+  }
+
+  void Serve(Message& message, Settle settle) {
+    auto terminal = [&](Message& m) {
+      return server_.skeleton_.RunHandler(
+          m, [&](ServerContext& context) { return (*handler_)(context, m); });
+    };
+    settle(server_.skeleton_.RunChain(message, terminal));
+  }
+
+ private:
+  ServerImpl& server_;
+  const RawFireAndForgetHandler* handler_;
+};
+
+AsyncConsumerHandler ServerImpl::UnaryHandler(const Endpoint& endpoint) {
+  const RawUnaryHandler* handler = &endpoint.service->handler(endpoint.index).unary;
+  std::string routing_key(endpoint.method->routing_key);
+  return [this, handler, routing_key](Message& request, Settle settle) {
+    UnaryTail tail(*this, handler);
+    skeleton_.Serve(routing_key, tail, request, std::move(settle));
+  };
+}
+
+AsyncConsumerHandler ServerImpl::FireAndForgetHandler(const Endpoint& endpoint) {
+  const RawFireAndForgetHandler* handler =
+      &endpoint.service->handler(endpoint.index).fire_and_forget;
+  std::string routing_key(endpoint.method->routing_key);
+  return [this, handler, routing_key](Message& message, Settle settle) {
+    FireAndForgetTail tail(*this, handler);
+    skeleton_.Serve(routing_key, tail, message, std::move(settle));
+  };
+}
+
+void ServerImpl::SendReply(const Message& request,
+                           const std::map<std::string, std::string>& metadata, Message reply,
+                           Settle settle) {
+  reply.exchange = request.delivery ? request.delivery->exchange : request.exchange;
+  reply.routing_key = *request.properties.reply_to;
+  reply.properties.correlation_id = request.properties.correlation_id;
+  reply.properties.expiration = request.properties.expiration;
+  for (const auto& [key, value] : metadata) {
+    reply.properties.headers.Set(key, value);
+  }
+  FillMessageDefaults(&reply);
+  std::string where = reply.routing_key;
+  // The reply goes out on the request's own channel, followed by the request's ack: the broker
+  // routes the reply before it drops the request, so no publisher confirm is needed (see
+  // docs/wire-protocol.md, "Reply before ack").
+  settle.ReplyAndAck(PublishRequest{.message = std::move(reply), .mandatory = false},
+                     [where](const PublishOutcome& o) {
+                       if (o.ok()) return;
+                       // During an outage every reply fails this way: routine, a debug line.
+                       BROKRPC_LOG(o.kind == PublishOutcome::Kind::kConnectionLost
+                                       ? LogLevel::kDebug
+                                       : LogLevel::kWarning,
+                                   "reply to '{}' was not sent: {}", where, o.status.ToString());
+                     });
+}
+
+void ServerImpl::SendError(const Message& request, const Status& status, Settle settle) {
+  Message reply;
+  EncodeErrorReply(status, &reply);
+  SendReply(request, {}, std::move(reply), std::move(settle));
+}
+
+}  // namespace brokrpc::internal

@@ -1,0 +1,219 @@
+// ServerImpl, the streams: the server's stream queue, the open streams by id, the stream tail of
+// the request skeleton and the handler threads.
+#include <fmt/format.h>
+
+#include "brokrpc/spec/v1/call.pb.h"
+#include "log.h"
+#include "rpc/server_impl.h"
+#include "uuid.h"
+
+namespace brokrpc::internal {
+
+Status ServerImpl::StartStreamQueue() {
+  std::vector<const Endpoint*> streaming;
+  for (const auto& e : endpoints_) {
+    if (e.method->kind != MethodKind::kUnary && e.method->kind != MethodKind::kFireAndForget) {
+      streaming.push_back(&e);
+    }
+  }
+  if (streaming.empty() || stream_consumer_ != 0) return OkStatus();
+  std::shared_ptr<StreamRegistry> registry = registry_;
+  Transport* transport = &core_.transport();
+  if (listener_id_ == 0) {
+    listener_id_ = transport->AddConnectionListener(
+        ConnectionListener{.on_lost = [registry](const Status& why) {
+          FailStreams(*registry, UnavailableError(fmt::format("stream failed: {}", why.message())));
+        }});
+  }
+  auto queue = core_.DeclareQueue(core_.ResolveQueue(
+      QueueOptions{.name = "stream." + NewUuidHex(), .exclusive = true, .auto_delete = true}));
+  if (!queue.ok()) return queue.status();
+  stream_queue_ = *queue;
+  std::set<std::string> bound;
+  for (const Endpoint* e : streaming) {
+    if (!bound.insert(e->exchange.name).second) continue;
+    BROKRPC_RETURN_IF_ERROR(core_.DeclareExchange(e->exchange));
+    BROKRPC_RETURN_IF_ERROR(
+        transport->BindQueue(stream_queue_, e->exchange.name, stream_queue_, {}));
+  }
+  auto consumer = transport->StartConsumer(ConsumeRequest{
+      .queue = stream_queue_,
+      .prefetch_count = 0,
+      .exclusive = true,
+      .on_delivery = [registry, transport](
+                         Message&& m) { OnStreamEnvelope(*registry, *transport, std::move(m)); },
+      .on_gone =
+          [registry](Status why) {
+            FailStreams(*registry,
+                        UnavailableError(fmt::format("stream queue lost: {}", why.message())));
+          }});
+  if (!consumer.ok()) return consumer.status();
+  stream_consumer_ = *consumer;
+  registry_->consumer = *consumer;
+  return OkStatus();
+}
+
+void ServerImpl::FailStreams(StreamRegistry& registry, const Status& why) {
+  std::map<std::string, std::shared_ptr<StreamCore>> streams;
+  {
+    std::lock_guard<std::mutex> lock(registry.mu);
+    streams = registry.streams;
+  }
+  for (auto& [id, stream] : streams) stream->Fail(why);
+}
+
+void ServerImpl::OnStreamEnvelope(StreamRegistry& registry, Transport& transport,
+                                  Message&& message) {
+  uint64_t tag = message.delivery ? message.delivery->delivery_tag : 0;
+  transport.Settle(registry.consumer.load(), tag, Settlement::kAck);
+  if (!message.properties.correlation_id) return;
+  std::shared_ptr<StreamCore> stream;
+  {
+    std::lock_guard<std::mutex> lock(registry.mu);
+    auto it = registry.streams.find(*message.properties.correlation_id);
+    if (it != registry.streams.end()) stream = it->second;
+  }
+  if (stream) stream->OnEnvelope(message);
+}
+
+// A stream opening: accepted (or refused) with the server's stream queue as the address for
+// the rest of the stream; the handler runs on a thread of its own (RunStream). Made for one
+// opening, used on its pool thread.
+class ServerImpl::StreamTail {
+ public:
+  StreamTail(ServerImpl& server, const RawStreamHandler* handler, const std::string& routing_key)
+      : server_(server), handler_(handler), routing_key_(routing_key) {}
+
+  Status Check(const Message& request) {
+    const auto& p = request.properties;
+    if (!p.reply_to || !p.correlation_id || !p.type || *p.type != kStreamRequestType ||
+        !opening_.ParseFromString(request.body) || !opening_.has_start()) {
+      return InvalidArgumentError("not a stream opening");
+    }
+    return OkStatus();
+  }
+
+  void RefuseOversized(Message&, Settle settle) {
+    settle(ConsumeResult::Reject(ResourceExhaustedError("larger than max_message_size")));
+  }
+
+  void Serve(Message& request, Settle settle) {
+    server_.OpenStream(opening_, request, std::move(settle), handler_, routing_key_);
+  }
+
+ private:
+  ServerImpl& server_;
+  const RawStreamHandler* handler_;
+  const std::string& routing_key_;
+  spec::v1::StreamRequest opening_;  // decoded by Check
+};
+
+AsyncConsumerHandler ServerImpl::StreamHandler(const Endpoint& endpoint) {
+  const RawStreamHandler* handler = &endpoint.service->handler(endpoint.index).stream;
+  std::string routing_key(endpoint.method->routing_key);
+  return [this, handler, routing_key](Message& request, Settle settle) {
+    StreamTail tail(*this, handler, routing_key);
+    skeleton_.Serve(routing_key, tail, request, std::move(settle));
+  };
+}
+
+void ServerImpl::OpenStream(const spec::v1::StreamRequest& opening, Message& request, Settle settle,
+                            const RawStreamHandler* handler, const std::string& routing_key) {
+  auto deadline = RequestDeadline(request);
+  StreamSettings settings{.window = options_.stream_window,
+                          .keepalive = options_.stream_keepalive,
+                          .deadline = deadline};
+  std::string exchange = request.delivery ? request.delivery->exchange : request.exchange;
+  auto stream = std::make_shared<StreamCore>(StreamCore::Role::kServer, broker_, replies_, exchange,
+                                             settings);
+  std::vector<google::protobuf::Any> initial(opening.start().payloads().begin(),
+                                             opening.start().payloads().end());
+  // The delivery is settled last: until then the consumer counts this opening as in flight,
+  // so a shutdown draining the consumers waits for its thread to be recorded.
+  Status refused;
+  {
+    std::lock_guard<std::mutex> lock(streams_mu_);
+    if (streams_closed_) {
+      refused = UnavailableError(fmt::format("{}: the server is shutting down", routing_key));
+    } else if (running_streams_ >= options_.max_concurrent_streams) {
+      refused = ResourceExhaustedError(fmt::format("{}: the server runs {} streams already",
+                                                   routing_key, options_.max_concurrent_streams));
+    } else {
+      ++running_streams_;
+    }
+  }
+  if (refused.ok()) {
+    std::lock_guard<std::mutex> lock(registry_->mu);
+    registry_->streams[*request.properties.correlation_id] = stream;
+  }
+  stream->Accept(request, stream_queue_, opening.uuid(), std::move(initial), opening.start().last(),
+                 opening.start().window());
+  if (!refused.ok()) {
+    stream->End(refused);
+    settle(ConsumeResult::Ack());
+    return;
+  }
+  std::string id = *request.properties.correlation_id;
+  std::weak_ptr<StreamRegistry> registry = registry_;
+  stream->set_on_done([registry, id] {
+    if (auto r = registry.lock()) {
+      std::lock_guard<std::mutex> lock(r->mu);
+      r->streams.erase(id);
+    }
+  });
+  ReapStreamThreads(/*all=*/false);
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  std::thread t([this, stream, request, handler, done]() mutable {
+    RunStream(std::move(stream), std::move(request), handler);
+    *done = true;
+  });
+  bool cancel;
+  {
+    std::lock_guard<std::mutex> lock(streams_mu_);
+    stream_threads_.push_back(StreamThread{std::move(t), done, stream});
+    cancel = streams_closed_;  // a shutdown gave up on the streams while this one opened
+  }
+  if (cancel) stream->Cancel(UnavailableError("the server is shutting down"));
+  settle(ConsumeResult::Ack());
+}
+
+void ServerImpl::RunStream(std::shared_ptr<StreamCore> stream, Message request,
+                           const RawStreamHandler* handler) {
+  Status status;
+  ConsumeResult r = skeleton_.RunHandler(
+      request,
+      [&](ServerContext& context) {
+        stream->set_context(&context);
+        status = (*handler)(context, *stream);
+        return ConsumeResult::Ack();
+      },
+      [&](ServerContext&, ConsumeResult result) {
+        stream->set_context(nullptr);
+        return result;
+      });
+  if (!r.is_ack()) status = r.status();
+  stream->End(status);
+  std::lock_guard<std::mutex> lock(streams_mu_);
+  --running_streams_;
+  streams_cv_.notify_all();
+}
+
+void ServerImpl::ReapStreamThreads(bool all) {
+  std::vector<std::thread> finished;
+  {
+    std::lock_guard<std::mutex> lock(streams_mu_);
+    for (auto it = stream_threads_.begin(); it != stream_threads_.end();) {
+      if (all || it->done->load()) {
+        finished.push_back(std::move(it->thread));
+        it = stream_threads_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& t : finished) {
+    if (t.joinable()) t.join();
+  }
+}
+
+}  // namespace brokrpc::internal
