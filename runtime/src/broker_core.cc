@@ -19,7 +19,12 @@ BrokerCore::BrokerCore(BrokerUrl url, BrokerOptions options, std::unique_ptr<Tra
       transport_(std::move(transport)),
       pool_(PoolSize(options_.handler_threads)) {}
 
-BrokerCore::~BrokerCore() { Shutdown(); }
+BrokerCore::~BrokerCore() {
+  Shutdown();
+  // The transport's thread may still run callbacks that post to the pool or arm timers: join it
+  // while both still exist (members are destroyed after this body, the transport last).
+  transport_.reset();
+}
 
 void BrokerCore::Shutdown() {
   transport_->Close();

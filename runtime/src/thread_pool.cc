@@ -17,11 +17,12 @@ ThreadPool::~ThreadPool() { Shutdown(); }
 
 bool ThreadPool::Post(std::function<void()> task) {
   {
+    // Notified under the lock: once the lock is released the pool may be destroyed at once.
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return false;
     tasks_.push_back(std::move(task));
+    cv_.notify_one();
   }
-  cv_.notify_one();
   return true;
 }
 

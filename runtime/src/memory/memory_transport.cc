@@ -39,11 +39,12 @@ void MemoryTransport::Loop() {
 
 void MemoryTransport::Dispatch(std::function<void()> task) {
   {
+    // Notified under the lock: once the lock is released the destructor may run at once.
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return;
     tasks_.push_back(std::move(task));
+    cv_.notify_one();
   }
-  cv_.notify_one();
 }
 
 Status MemoryTransport::Blocking(const char* operation) const {
