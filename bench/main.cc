@@ -10,7 +10,7 @@
 //                 [--throughput-calls 25000] [--payload 64] [--rounds 5]
 //                 [--contract-request-confirms 1] [--contract-mandatory 1]
 //                 [--contract-deadline 1] [--contract-ids 1] [--contract-reply-confirms 0]
-//                 [--contract-reply-queue-acks 0]
+//                 [--contract-reply-queue-acks 0] [--inline-handlers 0]
 //
 // Options take their value as the next argument or after '=' (--rounds=3). --calls and
 // --throughput-calls are totals, split evenly over the rounds. The streaming figure (one server
@@ -50,6 +50,7 @@ struct Options {
   int rounds = 5;
   int stream_messages = 100000;
   bench::RawContract contract;  // the defaults: brokrpc's contract
+  bool inline_handlers = false;  // brokrpc's server runs handlers on its I/O thread
 };
 
 Options Parse(int argc, char** argv) {
@@ -65,6 +66,7 @@ Options Parse(int argc, char** argv) {
       {"--contract-ids", &o.contract.ids},
       {"--contract-reply-confirms", &o.contract.reply_confirms},
       {"--contract-reply-queue-acks", &o.contract.reply_queue_acks},
+      {"--inline-handlers", &o.inline_handlers},
   };
   for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];
@@ -236,6 +238,8 @@ int main(int argc, char** argv) {
       "brokrpc bench: %s, %d sequential calls, %d calls per throughput run, %zu B payload\n",
       parsed->Redacted().c_str(), opt.calls, opt.throughput_calls, opt.payload);
   std::printf("raw-contract: %s\n", opt.contract.Describe().c_str());
+  std::printf("brokrpc server: handlers on %s\n",
+              opt.inline_handlers ? "the I/O thread (inline_handlers)" : "the handler pool");
 
   // All three stacks stay up for the whole run; each figure is measured in rounds that run the
   // three one after the other, the order rotated every round (none is always first) so that
@@ -254,7 +258,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   PingService service;
-  brokrpc::Server server(server_broker);
+  brokrpc::Server server(server_broker,
+                        brokrpc::ServerOptions{.inline_handlers = opt.inline_handlers});
   if (auto s = server.RegisterService(&service); !s.ok()) return 1;
   if (auto s = server.Start(); !s.ok()) {
     std::fprintf(stderr, "%s\n", s.ToString().c_str());
