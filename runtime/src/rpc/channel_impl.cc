@@ -91,10 +91,11 @@ void ChannelImpl::StartAttempt(ClientCall& call, AttemptDone done) {
   std::shared_ptr<const ReplyRouter::ReplyQueue> queue;  // this attempt's snapshot
   if (s.ok()) {
     auto ensured = router_->Ensure();
-    if (ensured.ok())
+    if (ensured.ok()) {
       queue = *std::move(ensured);
-    else
+    } else {
       s = ensured.status();
+    }
   }
   if (s.ok()) s = EnsureExchange(prepared->exchange, queue.get());
   if (!s.ok()) return done(s, nullptr, false);
@@ -113,8 +114,9 @@ void ChannelImpl::StartAttempt(ClientCall& call, AttemptDone done) {
   std::weak_ptr<ReplyRouter> weak = router_;
   router_->AddCall(id, ctx, deadline, std::move(done));
   ctx->SetCancelHook([weak, id] {
-    if (auto router = weak.lock())
+    if (auto router = weak.lock()) {
       router->Finish(id, CancelledError("cancelled by the client"), nullptr);
+    }
   });
   const MethodSpec* method_ptr = &method;
   publisher_->PublishRaw(std::move(m), true, [weak, id, method_ptr](const PublishOutcome& o) {

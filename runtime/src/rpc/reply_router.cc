@@ -77,7 +77,12 @@ StatusOr<std::shared_ptr<const ReplyRouter::ReplyQueue>> ReplyRouter::Ensure() {
                                  }
                                }});
   }
-  if (old != nullptr) core_.transport().ReleaseConsumer(old->consumer);
+  if (old != nullptr) {
+    // Keep no snapshot that names a released consumer (until the new queue is up, calls see
+    // no reply queue, as before the first call).
+    core_.transport().ReleaseConsumer(old->consumer);
+    Publish(nullptr);
+  }
   std::string name = std::string(kReplyQueuePrefix) + NewUuidHex();
   auto declared = core_.DeclareQueue(
       core_.ResolveQueue(QueueOptions{.name = name, .exclusive = true, .auto_delete = true}));
@@ -99,11 +104,7 @@ StatusOr<std::shared_ptr<const ReplyRouter::ReplyQueue>> ReplyRouter::Ensure() {
                                                            if (auto self = weak.lock())
                                                              self->OnQueueLost(queue, why);
                                                          }});
-  if (!consumer.ok()) {
-    // The old consumer is released: keep no snapshot that names it.
-    if (old != nullptr) Publish(nullptr);
-    return consumer.status().WithContext("consume the reply queue");
-  }
+  if (!consumer.ok()) return consumer.status().WithContext("consume the reply queue");
   auto fresh =
       std::make_shared<const ReplyQueue>(ReplyQueue{.name = *declared, .consumer = *consumer});
   bound_for_ = fresh->name;
