@@ -1,40 +1,37 @@
-// ChannelImpl: the RPC client — reply queue, correlation map, deadlines, cancellation.
+// ChannelImpl: the RPC client, composed of a ReplyRouter (reply queue, correlation map), a
+// CallAttempts driver (retries, deadline) and the shared call preparation.
 #ifndef BROKRPC_SRC_RPC_CHANNEL_IMPL_H_
 #define BROKRPC_SRC_RPC_CHANNEL_IMPL_H_
 
-#include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <set>
 #include <string>
-#include <unordered_map>
 
 #include "broker_core.h"
 #include "brokrpc/channel.h"
 #include "publisher_impl.h"
+#include "rpc/call_attempts.h"
+#include "rpc/reply_router.h"
 #include "rpc/stream_core.h"
-#include "rpc/wire.h"
 
 namespace brokrpc::internal {
 
-// Thread-safe. Completions run on whichever thread settles the call (I/O thread for replies,
-// timer thread for deadlines, the caller for early failures) and must be quick.
-class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
+// Thread-safe. Completions of StartUnary run on the handler pool; of StartUnaryInline and of
+// the attempts behind them on whichever thread settles the call (I/O thread for replies, timer
+// thread for deadlines, the caller for early failures) and must be quick.
+class ChannelImpl : public AttemptStarter, public std::enable_shared_from_this<ChannelImpl> {
  public:
-  // `unroutable`: the request was returned 312 NO_ROUTE (no server has seen it).
-  using Completion = std::function<void(Status status, Message* reply, bool unroutable)>;
-
   ChannelImpl(std::shared_ptr<Broker> broker, ChannelOptions options);
-  ~ChannelImpl();
+  ~ChannelImpl() override;
 
   Status Connect();
   Status CallUnary(const ServiceSpec& service, size_t method, ClientContext* context,
                    Message request, Message* reply);
+  // `on_pool`: run `done` on the handler pool (user callbacks); else on the settling thread.
   void StartUnary(const ServiceSpec& service, size_t method, ClientContext* context,
-                  Message request, Channel::UnaryDone done);
+                  Message request, Channel::UnaryDone done, bool on_pool);
   Status Publish(const ServiceSpec& service, size_t method, ClientContext* context,
                  Message message);
   void StartPublish(const ServiceSpec& service, size_t method, ClientContext* context,
@@ -47,68 +44,31 @@ class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
   const std::shared_ptr<Broker>& broker() const { return broker_; }
   const ChannelOptions& options() const { return options_; }
   // Replies that arrived for calls no longer waiting (late or duplicate), since creation.
-  uint64_t dropped_replies() const { return dropped_replies_.load(); }
+  uint64_t dropped_replies() const { return router_->dropped_replies(); }
+
+  // One attempt of a unary call, without interceptors or retries (AttemptStarter).
+  void StartAttempt(ClientCall& call, AttemptDone done) override;
 
  private:
-  struct Pending {
-    Completion done;
-    ClientContext* context = nullptr;
-    uint64_t timer = 0;
-  };
-
-  // An asynchronous call and its retries.
-  struct AsyncAttempts {
-    std::shared_ptr<ClientCall> call;
-    Message original;
-    RetryPolicy policy;
-    std::chrono::milliseconds backoff{0};
-    Channel::UnaryDone done;
-    int attempt = 0;
-  };
-  void StartAsyncAttempt(std::shared_ptr<AsyncAttempts> attempts);
-  // One attempt of a synchronous call (RunSync adds the retries).
-  Status RunAttempt(ClientCall& call, bool* unroutable);
-
-  // The call without interceptors; `use_timer` arms a deadline timer (async calls).
-  void StartCall(ClientCall& call, bool use_timer, Completion done);
+  // The call's attempts, blocking the calling thread (a SyncWaiter) until the last one ended.
   Status RunSync(ClientCall& call);
-  // Headers, exchange, routing key and the deadline of a call. `default_deadline`: apply the
-  // channel's default timeout when the caller set no deadline (calls that wait for a reply).
-  Status Prepare(ClientCall& call, bool default_deadline, ResolvedExchange* exchange,
-                 std::optional<SystemClock::time_point>* deadline);
-  Status EnsureReplyQueue();
-  Status EnsureExchange(const ResolvedExchange& exchange, bool bind_reply_queue);
-  void OnReply(Message&& reply);
-  // Fails every pending call and stream with UNAVAILABLE (connection lost, reply queue gone).
-  void FailPending(const Status& why);
-  void OnReplyQueueLost(const Status& why);
+  // Declares `exchange` once; with `bind_reply_queue` binds `reply_queue` to it.
+  Status EnsureExchange(const ResolvedExchange& exchange,
+                        const ReplyRouter::ReplyQueue* reply_queue);
   // OK when connected; during an outage UNAVAILABLE at once, or (wait_for_ready) after waiting
   // for the reconnect until `deadline`.
   Status CheckConnected(ClientContext* ctx, SystemClock::time_point deadline);
-  bool WaitForReady(SystemClock::time_point deadline);
-  // Completes `correlation_id` if still pending; returns whether it did.
-  bool Finish(const std::string& correlation_id, Status status, Message* reply,
-              bool unroutable = false);
+  // Runs `next` after `delay` on a handler-pool thread (the backoff of an asynchronous call).
+  void ScheduleRetry(std::chrono::milliseconds delay, std::function<void()> next);
 
   std::shared_ptr<Broker> broker_;
   BrokerCore& core_;
   ChannelOptions options_;
   std::shared_ptr<PublisherImpl> publisher_;  // shared with the streams
-  uint64_t listener_id_ = 0;
+  std::shared_ptr<ReplyRouter> router_;
 
-  std::mutex setup_mu_;
-  std::condition_variable ready_cv_;  // notified when the connection is restored
-  std::atomic<bool> reply_ready_{false};
-  std::string reply_queue_;
-  uint64_t reply_consumer_ = 0;
-  std::set<std::string> exchanges_ready_;  // guarded by setup_mu_
-  std::set<std::string> exchanges_bound_;  // guarded by setup_mu_
-
-  std::mutex calls_mu_;
-  std::unordered_map<std::string, Pending> calls_;
-  // Open streams by correlation id (guarded by calls_mu_).
-  std::unordered_map<std::string, std::shared_ptr<StreamCore>> streams_;
-  std::atomic<uint64_t> dropped_replies_{0};
+  std::mutex exchanges_mu_;
+  std::set<std::string> exchanges_ready_;  // declared by this channel (exchanges_mu_)
 };
 
 }  // namespace brokrpc::internal

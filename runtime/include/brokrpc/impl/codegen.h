@@ -57,9 +57,22 @@ std::future<StatusOr<Response>> AsyncUnaryCall(Channel* channel, const ServiceSp
                                                const Request& request) {
   auto promise = std::make_shared<std::promise<StatusOr<Response>>>();
   auto future = promise->get_future();
-  CallbackUnaryCall<Request, Response>(
-      channel, service, method, context, request,
-      [promise](StatusOr<Response> result) { promise->set_value(std::move(result)); });
+  Message out;
+  Status encoded = ProtobufSerializer::Encode(request, &out);
+  if (!encoded.ok()) {
+    promise->set_value(std::move(encoded));
+    return future;
+  }
+  // No user code runs in the completion (decode, fulfil the promise): it runs on the thread
+  // that settles the call instead of being handed to the pool.
+  channel->StartUnaryInline(service, method, context, std::move(out),
+                            [promise](Status status, Message* reply) {
+                              if (!status.ok()) return promise->set_value(std::move(status));
+                              Response response;
+                              Status decoded = ProtobufSerializer::Decode(*reply, &response);
+                              if (!decoded.ok()) return promise->set_value(std::move(decoded));
+                              promise->set_value(std::move(response));
+                            });
   return future;
 }
 
