@@ -1,9 +1,6 @@
 // AmqpTransport's I/O loop: the poll / command loop and the frames read from the broker.
 #include <fmt/format.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/socket.h>
 #include <sys/time.h>
 
 #include <algorithm>
@@ -22,11 +19,6 @@ namespace {
 
 // How often the loop wakes when idle, at most (heartbeats need it; the rest is event driven).
 constexpr std::chrono::milliseconds kMaxIdleWake{1000};
-
-void SetCork(int fd, bool on) {
-  int value = on ? 1 : 0;
-  setsockopt(fd, IPPROTO_TCP, TCP_CORK, &value, sizeof(value));
-}
 
 // The transport whose connection this thread holds right now (its I/O thread always; another
 // thread while it writes directly).
@@ -88,10 +80,6 @@ void AmqpTransport::Loop() {
     if (r < 0 && errno != EINTR) {
       BROKRPC_LOG_ERROR("amqp I/O loop: poll failed: {}", std::strerror(errno));
     }
-    // Everything this pass writes (publishes, replies, acks) leaves in as few TCP segments as
-    // possible: the broker reads once instead of once per frame group.
-    const bool cork = std::getenv("BROKRPC_CORK") != nullptr && conn_ && r > 0;
-    if (cork) SetCork(conn_->fd(), true);
     if (r > 0 && (fds[0].revents & POLLIN)) RunCommands();
     if (!conn_ && reconnect_wanted_ && Clock::now() >= next_attempt_) TryReconnect();
     if (!conn_) continue;
@@ -105,7 +93,6 @@ void AmqpTransport::Loop() {
     }
     DrainFrames(readable);
     FlushAcks();
-    if (cork && conn_) SetCork(conn_->fd(), false);
   }
   // Run what was posted before the stop, so no caller waits forever.
   RunCommands();
