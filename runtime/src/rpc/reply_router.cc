@@ -8,15 +8,6 @@
 #include "uuid.h"
 
 namespace brokrpc::internal {
-namespace {
-
-std::chrono::steady_clock::time_point ToSteady(SystemClock::time_point t) {
-  return std::chrono::steady_clock::now() +
-         std::chrono::duration_cast<std::chrono::steady_clock::duration>(t - SystemClock::now());
-}
-
-}  // namespace
-
 ReplyRouter::ReplyRouter(std::shared_ptr<Broker> broker)
     : broker_(std::move(broker)), core_(broker_->core()) {}
 

@@ -6,15 +6,6 @@
 #include "rpc/wire.h"
 
 namespace brokrpc::internal {
-namespace {
-
-std::chrono::steady_clock::time_point ToSteady(SystemClock::time_point t) {
-  return std::chrono::steady_clock::now() +
-         std::chrono::duration_cast<std::chrono::steady_clock::duration>(t - SystemClock::now());
-}
-
-}  // namespace
-
 ServerImpl::ServerImpl(std::shared_ptr<Broker> broker, ServerOptions options)
     : broker_(std::move(broker)),
       core_(broker_->core()),

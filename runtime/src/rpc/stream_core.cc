@@ -33,10 +33,6 @@ void FillEnd(End* end, const Status& status) {
   if (!status.ok()) end->mutable_error()->set_message(status.message());
 }
 
-std::chrono::steady_clock::time_point ToSteady(SystemClock::time_point t) {
-  return std::chrono::steady_clock::now() +
-         std::chrono::duration_cast<std::chrono::steady_clock::duration>(t - SystemClock::now());
-}
 
 }  // namespace
 

@@ -25,6 +25,12 @@ inline constexpr std::string_view kReplyQueuePrefix = "response.";
 
 using SystemClock = std::chrono::system_clock;
 
+// The steady-clock time point `t` (a wall-clock deadline) corresponds to, for waits and timers.
+inline std::chrono::steady_clock::time_point ToSteady(SystemClock::time_point t) {
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(t - SystemClock::now());
+}
+
 int64_t ToEpochMillis(SystemClock::time_point t);
 SystemClock::time_point FromEpochMillis(int64_t ms);
 
