@@ -49,7 +49,7 @@ struct Options {
   size_t payload = 64;
   int rounds = 5;
   int stream_messages = 100000;
-  bench::RawContract contract;  // the defaults: brokrpc's contract
+  bench::RawContract contract;   // the defaults: brokrpc's contract
   bool inline_handlers = false;  // brokrpc's server runs handlers on its I/O thread
 };
 
@@ -259,7 +259,7 @@ int main(int argc, char** argv) {
   }
   PingService service;
   brokrpc::Server server(server_broker,
-                        brokrpc::ServerOptions{.inline_handlers = opt.inline_handlers});
+                         brokrpc::ServerOptions{.inline_handlers = opt.inline_handlers});
   if (auto s = server.RegisterService(&service); !s.ok()) return 1;
   if (auto s = server.Start(); !s.ok()) {
     std::fprintf(stderr, "%s\n", s.ToString().c_str());

@@ -68,7 +68,8 @@ Status PublisherImpl::PublishAndWait(Message message) {
   }
   auto promise = std::make_shared<std::promise<Status>>();
   auto future = promise->get_future();
-  Publish(std::move(message), [promise](const internal::PublishOutcome& o) { promise->set_value(o.status); });
+  Publish(std::move(message),
+          [promise](const internal::PublishOutcome& o) { promise->set_value(o.status); });
   return future.get();
 }
 

@@ -33,7 +33,6 @@ void FillEnd(End* end, const Status& status) {
   if (!status.ok()) end->mutable_error()->set_message(status.message());
 }
 
-
 }  // namespace
 
 void PackAny(const google::protobuf::Message& message, google::protobuf::Any* any) {
