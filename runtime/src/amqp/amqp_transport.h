@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -128,6 +129,12 @@ class AmqpTransport final : public Transport {
   // The consumer's raw AMQP delivery tag when `tag` is of the current connection and the consumer
   // still has a channel; 0 otherwise.
   uint64_t LiveTag(const ConsumerState& consumer, uint64_t tag) const;
+  // Acks the delivery at the end of this loop pass, with the other acks that became due.
+  void QueueAck(uint64_t consumer_id, ConsumerState& consumer, uint64_t amqp_tag);
+  // basic.publish of `request` on `channel`; the write error (and a lost connection) otherwise.
+  Status WriteMessage(uint16_t channel, const PublishRequest& request, std::string_view operation);
+  // The refusal of a message larger than max_message_size.
+  PublishOutcome Oversized(std::string_view operation, const Message& message) const;
   // Writes the acks that became due (once per loop pass, and before a consumer channel closes).
   void FlushAcks();
   void FlushAcks(ConsumerState& consumer);

@@ -65,15 +65,18 @@ void AmqpTransport::DoSettle(uint64_t consumer_id, uint64_t tag, Settlement sett
   uint64_t amqp_tag = LiveTag(c, tag);
   if (amqp_tag == 0) return;
   if (settlement == Settlement::kAck) {
-    // Written at the end of this loop pass, together with the other acks that became due.
-    if (!c.acks.has_pending()) acks_due_.push_back(consumer_id);
-    c.acks.Ack(amqp_tag);
+    QueueAck(consumer_id, c, amqp_tag);
     return;
   }
   c.acks.Forget(amqp_tag);
   int rc =
       amqp_basic_reject(conn_->state(), c.channel, amqp_tag, settlement == Settlement::kRequeue);
   CheckWrite("settle delivery", rc).IgnoreError();
+}
+
+void AmqpTransport::QueueAck(uint64_t consumer_id, ConsumerState& c, uint64_t amqp_tag) {
+  if (!c.acks.has_pending()) acks_due_.push_back(consumer_id);
+  c.acks.Ack(amqp_tag);
 }
 
 void AmqpTransport::FlushAcks() {
@@ -118,26 +121,16 @@ void AmqpTransport::DoReplyAndAck(uint64_t consumer_id, uint64_t tag, PublishReq
         UnavailableError("reply: the request's channel is gone (the request was requeued)")));
     return;
   }
-  ConsumerState& c = it->second;
-  const Message& m = reply.message;
-  if (m.body.size() > url_.max_message_size) {
-    done(PublishOutcome::Refused(ResourceExhaustedError(
-        fmt::format("reply: the body is {} bytes, more than max_message_size ({} bytes)",
-                    m.body.size(), url_.max_message_size))));
+  if (reply.message.body.size() > url_.max_message_size) {
+    done(Oversized("reply", reply.message));
     return;
   }
-  amqp_basic_properties_t props;
-  EncodeProperties(m.properties, &publish_arena_, &props);
-  int rc = amqp_basic_publish(conn_->state(), c.channel, Bytes(m.exchange), Bytes(m.routing_key),
-                              reply.mandatory ? 1 : 0, 0, &props, Bytes(m.body));
-  publish_arena_.Reset();
-  if (rc != AMQP_STATUS_OK) {
-    done(PublishOutcome::ConnectionLost(
-        CheckWrite(fmt::format("reply to exchange '{}'", m.exchange), rc)));
+  Status written = WriteMessage(it->second.channel, reply, "reply");
+  if (!written.ok()) {
+    done(PublishOutcome::ConnectionLost(written));
     return;
   }
-  if (!c.acks.has_pending()) acks_due_.push_back(consumer_id);
-  c.acks.Ack(amqp_tag);
+  QueueAck(consumer_id, it->second, amqp_tag);
   done(PublishOutcome::Confirmed());
 }
 

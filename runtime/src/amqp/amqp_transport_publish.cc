@@ -41,9 +41,7 @@ void AmqpTransport::Publish(uint32_t lane, PublishRequest request, PublishDone d
     return;
   }
   if (request.message.body.size() > url_.max_message_size) {
-    done(PublishOutcome::Refused(ResourceExhaustedError(
-        fmt::format("publish: the message body is {} bytes, more than max_message_size ({} bytes)",
-                    request.message.body.size(), url_.max_message_size))));
+    done(Oversized("publish", request.message));
     return;
   }
   if (Direct([&] { DoPublish(lane, request, done); })) return;
@@ -79,22 +77,34 @@ void AmqpTransport::DoPublish(uint32_t lane_id, PublishRequest& request, Publish
     }
     lane.channel = *ch;
   }
-  const Message& m = request.message;
-  amqp_basic_properties_t props;
-  EncodeProperties(m.properties, &publish_arena_, &props);
-  int rc = amqp_basic_publish(conn_->state(), lane.channel, Bytes(m.exchange), Bytes(m.routing_key),
-                              request.mandatory ? 1 : 0, 0, &props, Bytes(m.body));
-  publish_arena_.Reset();
-  if (rc != AMQP_STATUS_OK) {
-    done(PublishOutcome::ConnectionLost(
-        CheckWrite(fmt::format("publish to exchange '{}'", m.exchange), rc)));
+  Status written = WriteMessage(lane.channel, request, "publish");
+  if (!written.ok()) {
+    done(PublishOutcome::ConnectionLost(written));
     return;
   }
   if (confirms) {
-    lane.confirms.Add(std::move(done), m.properties.message_id);
+    lane.confirms.Add(std::move(done), request.message.properties.message_id);
   } else {
     done(PublishOutcome::Confirmed());  // written; no confirm will come
   }
+}
+
+PublishOutcome AmqpTransport::Oversized(std::string_view operation, const Message& m) const {
+  return PublishOutcome::Refused(ResourceExhaustedError(
+      fmt::format("{}: the message body is {} bytes, more than max_message_size ({} bytes)",
+                  operation, m.body.size(), url_.max_message_size)));
+}
+
+Status AmqpTransport::WriteMessage(uint16_t channel, const PublishRequest& request,
+                                   std::string_view operation) {
+  const Message& m = request.message;
+  amqp_basic_properties_t props;
+  EncodeProperties(m.properties, &publish_arena_, &props);
+  int rc = amqp_basic_publish(conn_->state(), channel, Bytes(m.exchange), Bytes(m.routing_key),
+                              request.mandatory ? 1 : 0, 0, &props, Bytes(m.body));
+  publish_arena_.Reset();
+  if (rc == AMQP_STATUS_OK) return OkStatus();
+  return CheckWrite(fmt::format("{} to exchange '{}'", operation, m.exchange), rc);
 }
 
 }  // namespace brokrpc::internal
