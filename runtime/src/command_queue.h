@@ -6,6 +6,8 @@
 #include <functional>
 #include <mutex>
 
+#include "wake_fd.h"
+
 namespace brokrpc::internal {
 
 // Multi-producer, single-consumer. Post() from any thread; the owner polls wake_fd() for
@@ -15,18 +17,17 @@ class CommandQueue {
  public:
   using Command = std::function<void()>;
 
-  CommandQueue();
-  ~CommandQueue();
+  CommandQueue() = default;
   CommandQueue(const CommandQueue&) = delete;
   CommandQueue& operator=(const CommandQueue&) = delete;
 
   void Post(Command command);
   // Clears the wake-up and moves every queued command into `out` (in posting order).
   void TakeAll(std::deque<Command>* out);
-  int wake_fd() const { return fd_; }
+  int wake_fd() const { return wake_.fd(); }
 
  private:
-  int fd_;
+  WakeFd wake_;
   std::mutex mu_;
   std::deque<Command> queue_;
   bool signalled_ = false;

@@ -111,6 +111,24 @@ class Transport {
   // stopped. Publishes made from there go out in the order they are made.
   virtual bool Execute(std::function<void()> task) = 0;
 
+  // ---- A synchronous caller reading its own answer (leader/follower).
+  // A thread about to block for the answer to what it writes next declares so first (true), and
+  // withdraws afterwards (false): its writes then skip waking the transport's thread, because it
+  // reads the answer itself in Lead(). Affects only the calling thread.
+  virtual void SetLeadIntent(bool intends) { (void)intends; }
+  // Reads and dispatches the connection's frames on the calling thread, as the transport's own
+  // thread would, until `done()` is true (it is checked between reads; it must be cheap and
+  // thread-safe). Callbacks that would run on the transport thread run here meanwhile. Returns
+  // true once `done()` is; false at once or later when this thread cannot or can no longer lead
+  // (another thread leads, no connection, consumers that must not wait for a caller, the
+  // connection lost): the caller then waits as usual, and the frames go to whoever reads them.
+  virtual bool Lead(const std::function<bool()>& done) {
+    (void)done;
+    return false;
+  }
+  // Call after making a leader's `done()` true from another thread: ends the leader's wait.
+  virtual void WakeLeader() {}
+
   // Observers of the connection; listeners run on the transport thread.
   virtual uint64_t AddConnectionListener(ConnectionListener listener) = 0;
   virtual void RemoveConnectionListener(uint64_t id) = 0;

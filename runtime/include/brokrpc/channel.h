@@ -65,10 +65,11 @@ class Channel {
                   Message request, UnaryDone done);
   // For generated code whose `done` runs no user code (codegen.h's AsyncUnaryCall: decode and
   // fulfil a promise): like StartUnary, but `done` runs once on the thread that settles the
-  // call — the I/O thread for a reply, the timer thread at the deadline, the canceller, or the
-  // caller for an early failure — without the hand-off to the handler pool. `done` must be
-  // quick and must not block. With client interceptors `done` runs on a pool thread, as for
-  // StartUnary. Not for user callbacks: use StartUnary.
+  // call — the thread that read the reply (the I/O thread, or a thread blocked in a synchronous
+  // call on the same connection, which reads replies itself), the timer thread at the deadline,
+  // the canceller, or the caller for an early failure — without the hand-off to the handler pool.
+  // `done` must be quick and must not block. With client interceptors `done` runs on a pool thread,
+  // as for StartUnary. Not for user callbacks: use StartUnary.
   void StartUnaryInline(const ServiceSpec& service, size_t method_index, ClientContext* context,
                         Message request, UnaryDone done);
   // Fire-and-forget: OK once the broker confirmed the message (and routed it: mandatory).

@@ -108,6 +108,7 @@ void AmqpTransport::Close() {
 void AmqpTransport::DoDisconnect(bool graceful, const Status& why, bool notify) {
   if (!conn_) return;
   connected_ = false;
+  WakeLeader();  // a leading caller polls this connection's socket: let it see the loss
   if (graceful) {
     FlushAcks();
     conn_->Close(true);

@@ -26,11 +26,14 @@
 #include "command_queue.h"
 #include "confirm_tracker.h"
 #include "transport.h"
+#include "wake_fd.h"
 
 namespace brokrpc::internal {
 
-// The I/O thread polls the socket and the command queue's wake-up fd together; every
-// rabbitmq-c call happens on it. Other threads post commands; blocking methods post and wait.
+// The I/O thread polls the socket and the command queue's wake-up fd together. Other threads
+// post commands; blocking methods post and wait. Whoever holds conn_mu_ uses rabbitmq-c: the
+// I/O thread, a thread writing directly while the I/O thread waits in poll (TryDirect), or a
+// synchronous caller leading (Lead: it reads its own reply, so the I/O thread is not woken).
 // Heartbeats: the loop wakes at least every half interval and reads, which makes rabbitmq-c send
 // a heartbeat when one is due and report a broker silent for two intervals (then: lost).
 // The parts with one job each are ReconnectBackoff, TopologyJournal, ChannelTable and
@@ -71,6 +74,10 @@ class AmqpTransport final : public Transport {
   Status CancelConsumer(uint64_t consumer_id) override;
   void ReleaseConsumer(uint64_t consumer_id) override;
 
+  void SetLeadIntent(bool intends) override;
+  bool Lead(const std::function<bool()>& done) override;
+  void WakeLeader() override;
+
   bool Execute(std::function<void()> task) override { return Post(std::move(task)); }
   uint64_t AddConnectionListener(ConnectionListener listener) override;
   void RemoveConnectionListener(uint64_t id) override;
@@ -90,7 +97,8 @@ class AmqpTransport final : public Transport {
   template <typename T>
   T Call(std::function<T()> fn, T not_running);
   void Loop();
-  void RunCommands();
+  // Returns the number of commands run.
+  size_t RunCommands();
   // Runs `operation` on the calling thread when the connection is free (the I/O thread waits in
   // poll), so that a publish, reply or ack needs no wake-up of the I/O thread; runs it at once
   // when this thread holds the connection already. False when the I/O thread holds it: the
@@ -99,6 +107,16 @@ class AmqpTransport final : public Transport {
   bool Direct(F&& operation);
   bool TryDirect(const std::function<void()>& operation);
   bool HoldsConnection() const;
+  // Whether a thread may lead now (conn_mu_ held): connected, no leader, no consumer that acks
+  // (a server's deliveries must not wait for a caller's turn).
+  bool MayLead() const;
+  // After a leader stepped down: whether the I/O thread must watch the socket again (conn_mu_).
+  bool IoMustWatch() const;
+  // Frames read but not yet dispatched (rabbitmq-c's buffers); poll() would not report them.
+  bool Buffered() const;
+  // True (and the next check scheduled) when a read is due for heartbeats (conn_mu_ held).
+  bool HeartbeatReadDue();
+  int PollTimeoutMs() const;
 
   // I/O-thread only.
   Status DoConnect();
@@ -109,7 +127,8 @@ class AmqpTransport final : public Transport {
   void NotifyRestored();
   void DoDisconnect(bool graceful, const Status& why, bool notify);
   // Processes buffered frames, reading the socket once when `read_socket`.
-  void DrainFrames(bool read_socket);
+  // Returns the number of frames dispatched.
+  int DrainFrames(bool read_socket);
   void OnFrame(const amqp_frame_t& frame);
   void OnMethod(uint16_t channel, const amqp_method_t& method);
   void OnContentComplete(uint16_t channel, Content&& content);
@@ -140,6 +159,12 @@ class AmqpTransport final : public Transport {
   void FlushAcks(ConsumerState& consumer);
   Status NotConnected(const std::string& operation) const;
 
+  // The transport whose connection this thread holds right now (its I/O thread always; another
+  // thread while it writes directly or leads).
+  static thread_local const AmqpTransport* tls_driving_;
+  // The transport this thread will lead on after its next writes (SetLeadIntent).
+  static thread_local const AmqpTransport* tls_lead_intent_;
+
   const BrokerUrl url_;
   CommandQueue commands_;
   std::mutex thread_mu_;
@@ -159,6 +184,14 @@ class AmqpTransport final : public Transport {
   // thread, except while it waits in poll, or a thread writing directly (TryDirect).
   std::mutex conn_mu_;
   std::unique_ptr<AmqpConnection> conn_;
+  // Leader/follower (see Transport::Lead): a leading caller reads the socket; the I/O thread
+  // leaves it alone then, and after a leader stepped down until something needs it again (a
+  // write by another thread, a command, a consumer, a confirm still due, a lost connection).
+  bool leader_active_ = false;
+  bool io_watches_ = true;                   // the I/O thread polls the socket
+  bool handback_wanted_ = false;             // someone else needs the socket read after the leader
+  std::atomic<bool> leader_polling_{false};  // the leader waits in poll(), conn_mu_ released
+  WakeFd lead_wake_;                         // ends the leader's poll()
   bool reconnect_wanted_ = false;
   std::chrono::steady_clock::time_point next_attempt_;
   ReconnectBackoff backoff_;

@@ -20,41 +20,71 @@ namespace {
 // How often the loop wakes when idle, at most (heartbeats need it; the rest is event driven).
 constexpr std::chrono::milliseconds kMaxIdleWake{1000};
 
-// The transport whose connection this thread holds right now (its I/O thread always; another
-// thread while it writes directly).
-thread_local const AmqpTransport* tls_driving = nullptr;
-
 }  // namespace
 
+thread_local const AmqpTransport* AmqpTransport::tls_driving_ = nullptr;
+thread_local const AmqpTransport* AmqpTransport::tls_lead_intent_ = nullptr;
+
 bool AmqpTransport::OnTransportThread() const {
-  return tls_driving == this || std::this_thread::get_id() == thread_id_.load();
+  return tls_driving_ == this || std::this_thread::get_id() == thread_id_.load();
 }
 
-bool AmqpTransport::HoldsConnection() const { return tls_driving == this; }
+bool AmqpTransport::HoldsConnection() const { return tls_driving_ == this; }
 
 bool AmqpTransport::TryDirect(const std::function<void()>& operation) {
   std::unique_lock<std::mutex> lock(conn_mu_, std::try_to_lock);
   if (!lock.owns_lock()) return false;  // the I/O thread is busy: it runs the command instead
-  tls_driving = this;
+  tls_driving_ = this;
   const bool had_connection = conn_ != nullptr;
   operation();
   FlushAcks();
-  tls_driving = nullptr;
-  const bool lost = had_connection && conn_ == nullptr;
+  tls_driving_ = nullptr;
+  bool wake_io = had_connection && conn_ == nullptr;  // the loop reconnects
+  bool wake_leader = false;
+  if (leader_active_) {
+    // What this wrote may be answered after the leader stepped down: hand the socket back then.
+    handback_wanted_ = true;
+    wake_leader = Buffered();
+  } else if (!io_watches_ && tls_lead_intent_ != this) {
+    io_watches_ = true;  // nobody reads the socket now, and no one will lead to read the answer
+    wake_io = true;
+  } else if (Buffered()) {
+    wake_io = true;  // a write that had to wait read frames into rabbitmq-c's buffer
+  }
   lock.unlock();
-  if (lost) commands_.Post([] {});  // the loop reconnects; wake it from its poll
+  if (wake_io) commands_.Post([] {});
+  if (wake_leader) WakeLeader();
+  return true;
+}
+
+bool AmqpTransport::Buffered() const {
+  return conn_ && (amqp_frames_enqueued(conn_->state()) || amqp_data_in_buffer(conn_->state()));
+}
+
+int AmqpTransport::PollTimeoutMs() const {
+  auto wake = kMaxIdleWake;
+  if (heartbeat_ > 0) wake = std::min(wake, std::chrono::milliseconds(heartbeat_ * 1000 / 2));
+  return static_cast<int>(wake.count());
+}
+
+bool AmqpTransport::HeartbeatReadDue() {
+  auto now = Clock::now();
+  if (now < next_heartbeat_check_) return false;
+  next_heartbeat_check_ = now + std::chrono::milliseconds(PollTimeoutMs());
   return true;
 }
 
 void AmqpTransport::Loop() {
   thread_id_ = std::this_thread::get_id();
-  tls_driving = this;
+  tls_driving_ = this;
   std::unique_lock<std::mutex> lock(conn_mu_);
   while (!stop_) {
     pollfd fds[2];
     fds[0] = pollfd{commands_.wake_fd(), POLLIN, 0};
     nfds_t n = 1;
-    if (conn_) {
+    // The socket is left to a leading caller, and to the next reader after a leader stepped
+    // down while nothing needed the socket (the heartbeat reads below still run).
+    if (conn_ && io_watches_ && !leader_active_) {
       fds[1] = pollfd{conn_->fd(), POLLIN, 0};
       n = 2;
     }
@@ -64,13 +94,7 @@ void AmqpTransport::Loop() {
           std::chrono::duration_cast<std::chrono::milliseconds>(next_attempt_ - Clock::now());
       timeout_ms = static_cast<int>(std::max<int64_t>(0, wait.count()));
     }
-    if (conn_) {
-      auto wake = kMaxIdleWake;
-      if (heartbeat_ > 0) {
-        wake = std::min(wake, std::chrono::milliseconds(heartbeat_ * 1000 / 2));
-      }
-      timeout_ms = static_cast<int>(wake.count());
-    }
+    if (conn_) timeout_ms = PollTimeoutMs();
     // Other threads may write to the connection while this one waits (see TryDirect).
     const uint64_t polled_generation = generation_;
     lock.unlock();
@@ -80,40 +104,41 @@ void AmqpTransport::Loop() {
     if (r < 0 && errno != EINTR) {
       BROKRPC_LOG_ERROR("amqp I/O loop: poll failed: {}", std::strerror(errno));
     }
-    if (r > 0 && (fds[0].revents & POLLIN)) RunCommands();
+    size_t ran = 0;
+    if (r > 0 && (fds[0].revents & POLLIN)) ran = RunCommands();
     if (!conn_ && reconnect_wanted_ && Clock::now() >= next_attempt_) TryReconnect();
     if (!conn_) continue;
     // Read from the socket only when poll says so (or for heartbeats): a read that finds
-    // nothing costs a system call per wake-up.
-    bool readable = n == 2 && fds[1].revents != 0;
-    auto now = Clock::now();
-    if (now >= next_heartbeat_check_) {
-      readable = true;
-      next_heartbeat_check_ = now + std::chrono::milliseconds(timeout_ms);
-    }
-    DrainFrames(readable);
+    // nothing costs a system call per wake-up. A leader does both itself.
+    bool readable = false;
+    if (!leader_active_) readable = (n == 2 && fds[1].revents != 0) || HeartbeatReadDue();
+    const int frames = DrainFrames(readable);
     FlushAcks();
+    if (!leader_active_ && (ran > 0 || frames > 0)) io_watches_ = true;
   }
   // Run what was posted before the stop, so no caller waits forever.
   RunCommands();
   DoDisconnect(false, UnavailableError("transport shut down"), false);
 }
 
-void AmqpTransport::RunCommands() {
+size_t AmqpTransport::RunCommands() {
   std::deque<CommandQueue::Command> batch;
   commands_.TakeAll(&batch);
+  const size_t n = batch.size();
   while (!batch.empty()) {
     CommandQueue::Command c = std::move(batch.front());
     batch.pop_front();
     c();
   }
+  return n;
 }
 
-void AmqpTransport::DrainFrames(bool read_socket) {
+int AmqpTransport::DrainFrames(bool read_socket) {
   // A non-zero timeout (1 us) makes rabbitmq-c both send heartbeats when due and report
   // AMQP_STATUS_HEARTBEAT_TIMEOUT when the broker has been silent for two intervals; with a
   // zero timeout it only does the former.
   timeval tiny{0, 1};
+  int frames = 0;
   while (conn_) {
     amqp_connection_state_t state = conn_->state();
     bool buffered = amqp_frames_enqueued(state) || amqp_data_in_buffer(state);
@@ -125,15 +150,17 @@ void AmqpTransport::DrainFrames(bool read_socket) {
     if (rc == AMQP_STATUS_HEARTBEAT_TIMEOUT) {
       ConnectionLost(UnavailableError(fmt::format(
           "no data from the broker for two heartbeat intervals ({} s each)", heartbeat_.load())));
-      return;
+      return frames;
     }
     if (rc != AMQP_STATUS_OK) {
       ConnectionLost(StatusFromLibrary("read", rc));
-      return;
+      return frames;
     }
+    ++frames;
     OnFrame(frame);
   }
   if (conn_ && !amqp_frames_enqueued(conn_->state())) amqp_maybe_release_buffers(conn_->state());
+  return frames;
 }
 
 void AmqpTransport::OnFrame(const amqp_frame_t& frame) {

@@ -1,6 +1,7 @@
 #include "rpc/call_attempts.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 namespace brokrpc::internal {
@@ -107,32 +108,54 @@ void CallAttempts::Complete(Status status, Message* reply) {
 // ---------------------------------------------------------------- SyncWaiter
 
 struct SyncWaiter::State {
+  Transport* transport = nullptr;
   std::mutex mu;
   std::condition_variable cv;
+  // done || next, readable without the mutex (by Transport::Lead).
+  std::atomic<bool> ready{false};
   bool done = false;
   Status status;
   // The next attempt and when to start it (set by the schedule, run by Wait()).
   std::function<void()> next;
   std::chrono::steady_clock::time_point next_at;
+
+  // After `ready` became true (mu released): wake the waiter, wherever it waits.
+  void Wake() {
+    cv.notify_one();
+    if (transport != nullptr) transport->WakeLeader();
+  }
 };
 
-SyncWaiter::SyncWaiter() : state_(std::make_shared<State>()) {}
+SyncWaiter::SyncWaiter(Transport* transport) : state_(std::make_shared<State>()) {
+  state_->transport = transport;
+  if (transport != nullptr) transport->SetLeadIntent(true);
+}
+
+SyncWaiter::~SyncWaiter() {
+  if (state_->transport != nullptr) state_->transport->SetLeadIntent(false);
+}
 
 CallAttempts::Schedule SyncWaiter::schedule() {
   return [st = state_](std::chrono::milliseconds delay, std::function<void()> next) {
-    std::lock_guard<std::mutex> lock(st->mu);
-    st->next = std::move(next);
-    st->next_at = std::chrono::steady_clock::now() + delay;
-    st->cv.notify_one();
+    {
+      std::lock_guard<std::mutex> lock(st->mu);
+      st->next = std::move(next);
+      st->next_at = std::chrono::steady_clock::now() + delay;
+      st->ready = true;
+    }
+    st->Wake();
   };
 }
 
 CallAttempts::Done SyncWaiter::done() {
   return [st = state_](Status s, Message*) {
-    std::lock_guard<std::mutex> lock(st->mu);
-    st->status = std::move(s);
-    st->done = true;
-    st->cv.notify_one();
+    {
+      std::lock_guard<std::mutex> lock(st->mu);
+      st->status = std::move(s);
+      st->done = true;
+      st->ready = true;
+    }
+    st->Wake();
   };
 }
 
@@ -140,12 +163,20 @@ Status SyncWaiter::Wait() {
   State& st = *state_;
   std::unique_lock<std::mutex> lock(st.mu);
   for (;;) {
+    if (st.transport != nullptr && !st.ready) {
+      // Read the reply on this thread while nobody else needs to; else wait to be woken.
+      lock.unlock();
+      st.transport->Lead([&st] { return st.ready.load(); });
+      lock.lock();
+    }
     st.cv.wait(lock, [&] { return st.done || st.next; });
     if (st.done) return std::move(st.status);
     // A retry: wait out its backoff here (nothing settles the call meanwhile), then start it.
     std::function<void()> next = std::move(st.next);
     st.next = nullptr;
+    st.ready = false;
     st.cv.wait_until(lock, st.next_at, [&] { return st.done; });
+    if (st.done) return std::move(st.status);
     lock.unlock();
     next();
     lock.lock();

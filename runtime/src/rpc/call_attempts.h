@@ -15,6 +15,7 @@
 #include "brokrpc/message.h"
 #include "brokrpc/status.h"
 #include "rpc/wire.h"
+#include "transport.h"
 
 namespace brokrpc::internal {
 
@@ -93,10 +94,16 @@ class CallAttempts : public std::enable_shared_from_this<CallAttempts> {
 };
 
 // The synchronous face of CallAttempts: the caller blocks in Wait(), which also runs the
-// retries on the calling thread after their backoff; done() wakes it once. Thread-safe.
+// retries on the calling thread after their backoff; done() wakes it once. With a transport,
+// the caller reads its reply itself while it waits (Transport::Lead) when the transport lets
+// it, and declares that intent for the writes before (Transport::SetLeadIntent) for as long as
+// the waiter lives: create the waiter before the call's first attempt. Thread-safe.
 class SyncWaiter {
  public:
-  SyncWaiter();
+  explicit SyncWaiter(Transport* transport = nullptr);
+  ~SyncWaiter();
+  SyncWaiter(const SyncWaiter&) = delete;
+  SyncWaiter& operator=(const SyncWaiter&) = delete;
   CallAttempts::Schedule schedule();
   CallAttempts::Done done();
   // Blocks until done() ran; returns its status.

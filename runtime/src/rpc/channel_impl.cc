@@ -136,7 +136,7 @@ void ChannelImpl::ScheduleRetry(std::chrono::milliseconds delay, std::function<v
 }
 
 Status ChannelImpl::RunSync(ClientCall& call) {
-  SyncWaiter waiter;
+  SyncWaiter waiter(&core_.transport());
   CallAttempts::Run(weak_from_this(), &call, nullptr, options_.retry_policy,
                     options_.default_timeout, waiter.schedule(), waiter.done());
   return waiter.Wait();

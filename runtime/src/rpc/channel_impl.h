@@ -19,8 +19,9 @@
 namespace brokrpc::internal {
 
 // Thread-safe. Completions of StartUnary run on the handler pool; of StartUnaryInline and of
-// the attempts behind them on whichever thread settles the call (I/O thread for replies, timer
-// thread for deadlines, the caller for early failures) and must be quick.
+// the attempts behind them on whichever thread settles the call (the thread reading replies —
+// the I/O thread, or a synchronous caller leading — the timer thread for deadlines, the caller
+// for early failures) and must be quick. A synchronous call reads its own reply (SyncWaiter).
 class ChannelImpl : public AttemptStarter, public std::enable_shared_from_this<ChannelImpl> {
  public:
   ChannelImpl(std::shared_ptr<Broker> broker, ChannelOptions options);
