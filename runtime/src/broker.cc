@@ -41,6 +41,10 @@ void Broker::Close() { core_->transport().Close(); }
 
 bool Broker::is_connected() const { return core_->transport().is_connected(); }
 
+std::optional<std::string> Broker::blocked_reason() const {
+  return core_->transport().blocked_reason();
+}
+
 const BrokerOptions& Broker::options() const { return core_->options(); }
 
 std::string Broker::redacted_url() const { return core_->url().Redacted(); }

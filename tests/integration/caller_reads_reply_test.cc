@@ -11,7 +11,6 @@
 #include "brokrpc/broker.h"
 #include "brokrpc/channel.h"
 #include "brokrpc/impl/codegen.h"
-#include "brokrpc/serializer.h"
 #include "brokrpc/server.h"
 #include "support/echo_service.h"
 #include "support/test_support.h"
@@ -44,14 +43,6 @@ struct EchoDeployment {
   }
 };
 
-Message Encoded(const std::string& value) {
-  StringValue req;
-  req.set_value(value);
-  Message out;
-  (void)ProtobufSerializer::Encode(req, &out);
-  return out;
-}
-
 TEST_CASE("caller reads reply: a blocked synchronous call delivers another call's reply",
           "[leader]") {
   // The synchronous call's handler waits for the reply of an asynchronous call made on the same
@@ -74,8 +65,8 @@ TEST_CASE("caller reads reply: a blocked synchronous call delivers another call'
     if (!testing::Eventually([&] { return d.service.echo_calls.load() > 0; })) return;
     auto ctx = std::make_shared<ClientContext>();
     ctx->set_timeout(20s);
-    d.channel->StartUnaryInline(d.spec.spec(), EchoSpec::kEcho, ctx.get(), Encoded("other"),
-                                [&, ctx](Status s, Message*) {
+    d.channel->StartUnaryInline(d.spec.spec(), EchoSpec::kEcho, ctx.get(),
+                                testing::EncodedString("other"), [&, ctx](Status s, Message*) {
                                   {
                                     std::lock_guard<std::mutex> lock(mu);
                                     other_status = std::move(s);

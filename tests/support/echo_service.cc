@@ -46,6 +46,14 @@ EchoService::EchoService(const EchoSpec& spec, EchoFn on_echo, NotifyFn on_notif
                                        });
 }
 
+Message EncodedString(const std::string& value) {
+  StringValue body;
+  body.set_value(value);
+  Message m;
+  (void)ProtobufSerializer::Encode(body, &m);
+  return m;
+}
+
 Status CallEcho(Channel& channel, const EchoSpec& spec, ClientContext* ctx,
                 const std::string& value, std::string* reply) {
   StringValue req, resp;

@@ -58,6 +58,9 @@ class EchoService : public Service {
   NotifyFn on_notify_;
 };
 
+// A StringValue holding `value`, encoded as a request or message for the untyped Channel API.
+Message EncodedString(const std::string& value);
+
 // Typed client calls over a Channel, the way a generated stub makes them.
 Status CallEcho(Channel& channel, const EchoSpec& spec, ClientContext* ctx,
                 const std::string& value, std::string* reply);

@@ -62,6 +62,10 @@ class Broker : public std::enable_shared_from_this<Broker> {
   // Cancels consumers, fails what is pending with UNAVAILABLE, closes the connection. Idempotent.
   void Close();
   bool is_connected() const;
+  // While RabbitMQ blocks publishing on this connection (a memory or disk alarm), the reason it
+  // gave. Meanwhile publishes wait and go out in order once it unblocks; calls and
+  // fire-and-forget messages without wait_for_ready fail at once with UNAVAILABLE instead.
+  std::optional<std::string> blocked_reason() const;
 
   // A publisher on its own channel; options are laid over the broker defaults.
   StatusOr<std::unique_ptr<Publisher>> CreatePublisher(PublisherOptions options = {});

@@ -124,6 +124,7 @@ void AmqpTransport::DoDisconnect(bool graceful, const Status& why, bool notify) 
     lane.channel = 0;
     lane.confirms.FailAll(PublishOutcome::ConnectionLost(why));
   }
+  OnUnblocked();  // what waited for the broker fails now: its connection is gone
   bool restore = notify && url_.reconnect;
   std::unordered_map<uint64_t, ConsumerState> consumers;
   if (restore) {

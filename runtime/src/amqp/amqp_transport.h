@@ -6,11 +6,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <future>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -53,6 +55,7 @@ class AmqpTransport final : public Transport {
   }
   // True on the I/O thread, and on a thread while it writes to the connection directly.
   bool OnTransportThread() const override;
+  std::optional<std::string> blocked_reason() const override;
 
   Status DeclareExchange(const ResolvedExchange& exchange) override;
   StatusOr<std::string> DeclareQueue(const ResolvedQueue& queue) override;
@@ -145,6 +148,11 @@ class AmqpTransport final : public Transport {
   void DoPublish(uint32_t lane_id, PublishRequest& request, PublishDone& done);
   void DoSettle(uint64_t consumer_id, uint64_t tag, Settlement settlement);
   void DoReplyAndAck(uint64_t consumer_id, uint64_t tag, PublishRequest& reply, PublishDone& done);
+  // Broker flow control (amqp_transport_flow.cc). While blocked_, a publish waits in held_.
+  void Hold(std::function<void()> operation);
+  void OnBlocked(std::string reason);
+  // Runs what waited (conn_mu_ held): it goes out now, or fails when the connection is gone.
+  void OnUnblocked();
   // The consumer's raw AMQP delivery tag when `tag` is of the current connection and the consumer
   // still has a channel; 0 otherwise.
   uint64_t LiveTag(const ConsumerState& consumer, uint64_t tag) const;
@@ -205,6 +213,11 @@ class AmqpTransport final : public Transport {
   std::unordered_map<uint32_t, Lane>& lanes_ = channels_.lanes();
   std::unordered_map<uint64_t, ConsumerState>& consumers_ = channels_.consumers();
   uint16_t topology_channel_ = 0;
+  // Publishes (and replies with their acks) waiting while the broker blocks the connection.
+  bool blocked_ = false;
+  std::deque<std::function<void()>> held_;
+  mutable std::mutex blocked_mu_;  // guards blocked_reason_, readable from any thread
+  std::optional<std::string> blocked_reason_;
   FrameAssembler contents_;         // messages being assembled, per channel
   std::vector<uint64_t> acks_due_;  // consumers with acks to write at the end of this pass
   AmqpArena publish_arena_;

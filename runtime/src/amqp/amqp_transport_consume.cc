@@ -112,6 +112,12 @@ void AmqpTransport::ReplyAndAck(uint64_t consumer_id, uint64_t tag, PublishReque
 
 void AmqpTransport::DoReplyAndAck(uint64_t consumer_id, uint64_t tag, PublishRequest& reply,
                                   PublishDone& done) {
+  if (blocked_) {
+    Hold([this, consumer_id, tag, r = std::move(reply), d = std::move(done)]() mutable {
+      DoReplyAndAck(consumer_id, tag, r, d);
+    });
+    return;
+  }
   auto it = consumers_.find(consumer_id);
   uint64_t amqp_tag = it == consumers_.end() ? 0 : LiveTag(it->second, tag);
   if (amqp_tag == 0) {

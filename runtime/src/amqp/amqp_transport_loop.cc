@@ -230,11 +230,14 @@ void AmqpTransport::OnMethod(uint16_t ch, const amqp_method_t& method) {
       ConnectionLost(ReplyStatus("the broker closed the connection", code, text));
       return;
     }
-    case AMQP_CONNECTION_BLOCKED_METHOD:
-      BROKRPC_LOG_WARNING("the broker blocked the connection (resource alarm); publishes wait");
+    case AMQP_CONNECTION_BLOCKED_METHOD: {
+      auto* b = static_cast<amqp_connection_blocked_t*>(method.decoded);
+      std::string reason(static_cast<const char*>(b->reason.bytes), b->reason.len);
+      OnBlocked(reason.empty() ? "resource alarm" : std::move(reason));
       return;
+    }
     case AMQP_CONNECTION_UNBLOCKED_METHOD:
-      BROKRPC_LOG_INFO("the broker unblocked the connection");
+      OnUnblocked();
       return;
     case AMQP_CHANNEL_FLOW_METHOD: {
       auto* f = static_cast<amqp_channel_flow_t*>(method.decoded);

@@ -58,6 +58,12 @@ void AmqpTransport::DoPublish(uint32_t lane_id, PublishRequest& request, Publish
     done(PublishOutcome::ConnectionLost(NotConnected("publish")));
     return;
   }
+  if (blocked_) {
+    Hold([this, lane_id, r = std::move(request), d = std::move(done)]() mutable {
+      DoPublish(lane_id, r, d);
+    });
+    return;
+  }
   const bool confirms = (lane_id & kLaneWithoutConfirms) == 0;
   Lane& lane = lanes_[lane_id];
   if (lane.channel == 0) {

@@ -58,7 +58,18 @@ Status ChannelImpl::EnsureExchange(const ResolvedExchange& exchange,
   return OkStatus();
 }
 
+Status ChannelImpl::CheckNotBlocked(const ClientContext& ctx) const {
+  if (ctx.wait_for_ready()) return OkStatus();  // it waits with the broker, until its deadline
+  std::optional<std::string> reason = core_.transport().blocked_reason();
+  if (!reason) return OkStatus();
+  return UnavailableError(
+      fmt::format("the broker blocks publishing on this connection ({}); nothing was sent (set "
+                  "wait_for_ready to wait for it)",
+                  *reason));
+}
+
 Status ChannelImpl::CheckConnected(ClientContext* ctx, SystemClock::time_point deadline) {
+  BROKRPC_RETURN_IF_ERROR(CheckNotBlocked(*ctx));
   // Up, or the first call (which connects).
   if (broker_->is_connected() || router_->current() == nullptr) return OkStatus();
   // An outage (the transport is reconnecting): fail at once, or wait when asked to.
@@ -207,6 +218,7 @@ void ChannelImpl::StartPublish(const ServiceSpec& service, size_t method_index,
       .service = &service, .method = &method, .context = context, .request = std::move(message)};
   auto terminal = [&](ClientCall& c) -> Status {
     if (c.context->IsCancelled()) return CancelledError("the call was cancelled");
+    BROKRPC_RETURN_IF_ERROR(CheckNotBlocked(*c.context));
     // A fire-and-forget message carries an expiration (and x-brokrpc-deadline) only when the
     // caller set a deadline: without one it waits in the queue for as long as it takes.
     auto prepared = PrepareCall(*c.service, *c.context, core_.ResolveExchange(c.service->exchange),
@@ -253,6 +265,7 @@ std::shared_ptr<StreamCore> ChannelImpl::OpenStream(const ServiceSpec& service, 
         InvalidArgumentError(fmt::format("{} is not a streaming method", method.routing_key)));
   }
   if (context->IsCancelled()) return fail(CancelledError("the call was cancelled"));
+  if (Status s = CheckNotBlocked(*context); !s.ok()) return fail(s);
   // A stream's deadline travels in its envelopes (StreamSettings), not as an expiration.
   auto prepared = PrepareCall(service, *context, std::move(exchange), std::nullopt);
   if (!prepared.ok()) return fail(prepared.status());

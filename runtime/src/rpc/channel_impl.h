@@ -56,8 +56,11 @@ class ChannelImpl : public AttemptStarter, public std::enable_shared_from_this<C
   // Declares `exchange` once; with `bind_reply_queue` binds `reply_queue` to it.
   Status EnsureExchange(const ResolvedExchange& exchange,
                         const ReplyRouter::ReplyQueue* reply_queue);
-  // OK when connected; during an outage UNAVAILABLE at once, or (wait_for_ready) after waiting
-  // for the reconnect until `deadline`.
+  // UNAVAILABLE while the broker blocks publishing (a resource alarm) and the caller does not
+  // wait for ready; else OK (the publish waits in the transport until the broker unblocks).
+  Status CheckNotBlocked(const ClientContext& ctx) const;
+  // Not blocked (CheckNotBlocked) and connected; during an outage UNAVAILABLE at once, or
+  // (wait_for_ready) after waiting for the reconnect until `deadline`.
   Status CheckConnected(ClientContext* ctx, SystemClock::time_point deadline);
   // Runs `next` after `delay` on a handler-pool thread (the backoff of an asynchronous call).
   void ScheduleRetry(std::chrono::milliseconds delay, std::function<void()> next);
