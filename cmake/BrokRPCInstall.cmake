@@ -1,4 +1,5 @@
-# Installs the runtime, the option protos, the plugin and the CMake package (BrokRPCConfig).
+# Installs the runtime, the option protos, the plugin, the CMake package (BrokRPCConfig) and the
+# pkg-config file (brokrpc.pc).
 include(CMakePackageConfigHelpers)
 
 install(TARGETS brokrpc_runtime brokrpc_proto
@@ -23,3 +24,18 @@ install(FILES
   ${PROJECT_BINARY_DIR}/BrokRPCConfigVersion.cmake
   ${PROJECT_SOURCE_DIR}/cmake/BrokRPCGenerate.cmake
   DESTINATION ${BROKRPC_CMAKE_DIR})
+
+# brokrpc.pc beside the CMake package's directory (lib/pkgconfig). The runtime links rabbitmq-c and
+# fmt privately; a static libbrokrpc.a needs them on the link line, so they are public there.
+set(BROKRPC_PC_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+file(RELATIVE_PATH BROKRPC_PC_TO_PREFIX "/prefix/${BROKRPC_PC_DIR}" "/prefix")
+string(REGEX REPLACE "/$" "" BROKRPC_PC_TO_PREFIX "${BROKRPC_PC_TO_PREFIX}")
+if(BUILD_SHARED_LIBS)
+  set(BROKRPC_PC_REQUIRES "")
+  set(BROKRPC_PC_REQUIRES_PRIVATE "librabbitmq fmt")
+else()
+  set(BROKRPC_PC_REQUIRES "librabbitmq fmt")
+  set(BROKRPC_PC_REQUIRES_PRIVATE "")
+endif()
+configure_file(${PROJECT_SOURCE_DIR}/cmake/brokrpc.pc.in ${PROJECT_BINARY_DIR}/brokrpc.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/brokrpc.pc DESTINATION ${BROKRPC_PC_DIR})
