@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2046  # $(pkg-config ...) is split into flags on purpose
 # pkgconfig_test.sh PC_DIR WORK_DIR CXX PROTOC GREETER_DIR
 # Builds the greeter example with plain `g++ $(pkg-config --cflags --libs brokrpc)` against the
 # brokrpc.pc in PC_DIR (an installed prefix's lib/pkgconfig, or an unpacked .deb's): protoc with
