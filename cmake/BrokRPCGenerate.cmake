@@ -10,8 +10,18 @@
 # MOCKS passes mocks=true: each proto also gets <name>.brokrpc.mock.h (a gMock Mock<Service>Stub per
 # service); the target that includes it links gMock itself (find_package(GTest), GTest::gmock).
 #
-# Works in the brokrpc build tree and from an installed package (find_package(BrokRPC)), where
+# Works in the brokrpc build tree, in a parent project that add_subdirectory()s brokrpc (or gets it
+# with FetchContent), and from a package (find_package(BrokRPC), installed or a build tree), where
 # BROKRPC_PROTO_DIR and BROKRPC_PLUGIN_TARGET are set by BrokRPCConfig.cmake.
+# Remembered globally: in an add_subdirectory(brokrpc) / FetchContent parent, the variables set
+# in brokrpc's directory are not visible where brokrpc_generate() is called.
+if(BROKRPC_PROTO_DIR)
+  set_property(GLOBAL PROPERTY BROKRPC_PROTO_DIR "${BROKRPC_PROTO_DIR}")
+endif()
+if(BROKRPC_PLUGIN_TARGET)
+  set_property(GLOBAL PROPERTY BROKRPC_PLUGIN_TARGET "${BROKRPC_PLUGIN_TARGET}")
+endif()
+
 function(brokrpc_generate)
   cmake_parse_arguments(ARG "MOCKS" "TARGET;OUT_DIR;PLUGIN_OPTIONS" "PROTOS;IMPORT_DIRS" ${ARGN})
   if(NOT ARG_TARGET)
@@ -22,6 +32,12 @@ function(brokrpc_generate)
   endif()
   if(NOT TARGET protobuf::protoc)
     message(FATAL_ERROR "brokrpc_generate: protoc not found (find_package(Protobuf) first)")
+  endif()
+  if(NOT BROKRPC_PROTO_DIR)
+    get_property(BROKRPC_PROTO_DIR GLOBAL PROPERTY BROKRPC_PROTO_DIR)
+  endif()
+  if(NOT BROKRPC_PLUGIN_TARGET)
+    get_property(BROKRPC_PLUGIN_TARGET GLOBAL PROPERTY BROKRPC_PLUGIN_TARGET)
   endif()
   if(NOT BROKRPC_PROTO_DIR OR NOT EXISTS "${BROKRPC_PROTO_DIR}/brokrpc/spec/v1/amqp.proto")
     message(FATAL_ERROR "brokrpc_generate: BROKRPC_PROTO_DIR ('${BROKRPC_PROTO_DIR}') does not "

@@ -10,9 +10,11 @@ install(TARGETS brokrpc_runtime brokrpc_proto
 
 set(BROKRPC_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/BrokRPC)
 install(EXPORT BrokRPCTargets NAMESPACE BrokRPC:: DESTINATION ${BROKRPC_CMAKE_DIR})
+# The installed config is generated aside (install-config/); the build directory's own
+# BrokRPCConfig.cmake is the build-tree package below.
 configure_package_config_file(
   ${PROJECT_SOURCE_DIR}/cmake/BrokRPCConfig.cmake.in
-  ${PROJECT_BINARY_DIR}/BrokRPCConfig.cmake
+  ${PROJECT_BINARY_DIR}/install-config/BrokRPCConfig.cmake
   INSTALL_DESTINATION ${BROKRPC_CMAKE_DIR}
   PATH_VARS CMAKE_INSTALL_DATADIR)
 write_basic_package_version_file(
@@ -20,7 +22,7 @@ write_basic_package_version_file(
   VERSION ${PROJECT_VERSION}
   COMPATIBILITY SameMinorVersion)
 install(FILES
-  ${PROJECT_BINARY_DIR}/BrokRPCConfig.cmake
+  ${PROJECT_BINARY_DIR}/install-config/BrokRPCConfig.cmake
   ${PROJECT_BINARY_DIR}/BrokRPCConfigVersion.cmake
   ${PROJECT_SOURCE_DIR}/cmake/BrokRPCGenerate.cmake
   DESTINATION ${BROKRPC_CMAKE_DIR})
@@ -39,4 +41,13 @@ else()
 endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/brokrpc.pc.in ${PROJECT_BINARY_DIR}/brokrpc.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/brokrpc.pc DESTINATION ${BROKRPC_PC_DIR})
-include(${PROJECT_SOURCE_DIR}/cmake/BrokRPCPackage.cmake)
+
+# The build tree as a package: find_package(BrokRPC) with BrokRPC_DIR=<build directory>.
+export(EXPORT BrokRPCTargets NAMESPACE BrokRPC:: FILE ${PROJECT_BINARY_DIR}/BrokRPCTargets.cmake)
+configure_file(${PROJECT_SOURCE_DIR}/cmake/BrokRPCConfigBuildTree.cmake.in
+               ${PROJECT_BINARY_DIR}/BrokRPCConfig.cmake @ONLY)
+
+# cpack -G DEB, only for brokrpc's own build (in a parent project, CPack is the parent's).
+if(BROKRPC_IS_TOP_LEVEL)
+  include(${PROJECT_SOURCE_DIR}/cmake/BrokRPCPackage.cmake)
+endif()
