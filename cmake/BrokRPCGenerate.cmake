@@ -1,5 +1,5 @@
 # brokrpc_generate(TARGET <target> PROTOS <a.proto> ... [IMPORT_DIRS <dir> ...] [OUT_DIR <dir>]
-#                  [PLUGIN_OPTIONS <k=v,...>])
+#                  [PLUGIN_OPTIONS <k=v,...>] [MOCKS])
 #
 # Runs protoc with --cpp_out and the brokrpc plugin over each .proto, adds the generated
 # <name>.pb.{h,cc} and <name>.brokrpc.pb.{h,cc} to <target>, puts OUT_DIR on its include path and
@@ -7,11 +7,23 @@
 # it (default import dir: the proto's own directory). The brokrpc option protos
 # (brokrpc/spec/v1/*.proto) are always importable; PLUGIN_OPTIONS go to --brokrpc-cpp_opt.
 # protoc writes a depfile, so editing an imported .proto regenerates its importers.
+# MOCKS passes mocks=true: each proto also gets <name>.brokrpc.mock.h (a gMock Mock<Service>Stub per
+# service); the target that includes it links gMock itself (find_package(GTest), GTest::gmock).
 #
-# Works in the brokrpc build tree and from an installed package (find_package(BrokRPC)), where
+# Works in the brokrpc build tree, in a parent project that add_subdirectory()s brokrpc (or gets it
+# with FetchContent), and from a package (find_package(BrokRPC), installed or a build tree), where
 # BROKRPC_PROTO_DIR and BROKRPC_PLUGIN_TARGET are set by BrokRPCConfig.cmake.
+# Remembered globally: in an add_subdirectory(brokrpc) / FetchContent parent, the variables set
+# in brokrpc's directory are not visible where brokrpc_generate() is called.
+if(BROKRPC_PROTO_DIR)
+  set_property(GLOBAL PROPERTY BROKRPC_PROTO_DIR "${BROKRPC_PROTO_DIR}")
+endif()
+if(BROKRPC_PLUGIN_TARGET)
+  set_property(GLOBAL PROPERTY BROKRPC_PLUGIN_TARGET "${BROKRPC_PLUGIN_TARGET}")
+endif()
+
 function(brokrpc_generate)
-  cmake_parse_arguments(ARG "" "TARGET;OUT_DIR;PLUGIN_OPTIONS" "PROTOS;IMPORT_DIRS" ${ARGN})
+  cmake_parse_arguments(ARG "MOCKS" "TARGET;OUT_DIR;PLUGIN_OPTIONS" "PROTOS;IMPORT_DIRS" ${ARGN})
   if(NOT ARG_TARGET)
     message(FATAL_ERROR "brokrpc_generate: TARGET is required")
   endif()
@@ -20,6 +32,12 @@ function(brokrpc_generate)
   endif()
   if(NOT TARGET protobuf::protoc)
     message(FATAL_ERROR "brokrpc_generate: protoc not found (find_package(Protobuf) first)")
+  endif()
+  if(NOT BROKRPC_PROTO_DIR)
+    get_property(BROKRPC_PROTO_DIR GLOBAL PROPERTY BROKRPC_PROTO_DIR)
+  endif()
+  if(NOT BROKRPC_PLUGIN_TARGET)
+    get_property(BROKRPC_PLUGIN_TARGET GLOBAL PROPERTY BROKRPC_PLUGIN_TARGET)
   endif()
   if(NOT BROKRPC_PROTO_DIR OR NOT EXISTS "${BROKRPC_PROTO_DIR}/brokrpc/spec/v1/amqp.proto")
     message(FATAL_ERROR "brokrpc_generate: BROKRPC_PROTO_DIR ('${BROKRPC_PROTO_DIR}') does not "
@@ -41,9 +59,16 @@ function(brokrpc_generate)
   endforeach()
 
   # --brokrpc-cpp_opt rather than "OPTIONS:DIR", which would split a value holding ':'.
+  set(plugin_params "${ARG_PLUGIN_OPTIONS}")
+  if(ARG_MOCKS)
+    if(plugin_params)
+      string(APPEND plugin_params ",")
+    endif()
+    string(APPEND plugin_params "mocks=true")
+  endif()
   set(plugin_opt)
-  if(ARG_PLUGIN_OPTIONS)
-    set(plugin_opt "--brokrpc-cpp_opt=${ARG_PLUGIN_OPTIONS}")
+  if(plugin_params)
+    set(plugin_opt "--brokrpc-cpp_opt=${plugin_params}")
   endif()
 
   set(generated)
@@ -67,6 +92,9 @@ function(brokrpc_generate)
     string(REGEX REPLACE "\\.proto$" "" stem "${rel}")
     set(outputs "${out_dir}/${stem}.pb.h" "${out_dir}/${stem}.pb.cc"
                 "${out_dir}/${stem}.brokrpc.pb.h" "${out_dir}/${stem}.brokrpc.pb.cc")
+    if(ARG_MOCKS)
+      list(APPEND outputs "${out_dir}/${stem}.brokrpc.mock.h")
+    endif()
     set(include_flags -I "${root}")
     foreach(dir IN LISTS import_dirs)
       if(NOT dir STREQUAL root)

@@ -1,4 +1,5 @@
-// FileGenerator: <stem>.brokrpc.pb.h and <stem>.brokrpc.pb.cc for one .proto file.
+// FileGenerator: <stem>.brokrpc.pb.h and <stem>.brokrpc.pb.cc for one .proto file (and, with
+// mocks=true, <stem>.brokrpc.mock.h).
 #ifndef BROKRPC_PLUGIN_FILE_GENERATOR_H_
 #define BROKRPC_PLUGIN_FILE_GENERATOR_H_
 
@@ -20,6 +21,7 @@ class FileGenerator {
  private:
   void GenerateHeader(google::protobuf::compiler::GeneratorContext* context) const;
   void GenerateSource(google::protobuf::compiler::GeneratorContext* context) const;
+  void GenerateMockHeader(google::protobuf::compiler::GeneratorContext* context) const;
 
   const google::protobuf::FileDescriptor* file_;
   const Options& options_;

@@ -69,12 +69,18 @@ bool ParseOptions(const std::string& parameter, Options* options, std::string* e
     } else if (key == "runtime_include_prefix") {
       options->runtime_include_prefix = value;
       if (!value.empty() && value.back() != '/') options->runtime_include_prefix += '/';
+    } else if (key == "mocks") {
+      if (value != "true" && value != "false") {
+        *error = "parameter mocks: '" + value + "' is neither true nor false";
+        return false;
+      }
+      options->mocks = value == "true";
     } else if (key == "no-parallel" || key == "debug") {
       // The Python plugin's flags: accepted so one option string serves both.
     } else {
       *error = "unknown parameter '" + key +
                "' (known: services_namespace, message_header_extension, "
-               "runtime_include_prefix, no-parallel, debug)";
+               "runtime_include_prefix, mocks, no-parallel, debug)";
       return false;
     }
   }

@@ -13,6 +13,8 @@ struct Options {
   std::string message_header_extension = ".pb.h";
   // Where the runtime's headers live ("brokrpc/" -> #include "brokrpc/impl/codegen.h").
   std::string runtime_include_prefix = "brokrpc/";
+  // mocks=true: also write <stem>.brokrpc.mock.h with a gMock Mock<Service>Stub per service.
+  bool mocks = false;
 };
 
 // Parses "k=v,flag,..." into `options`; false with `error` set on an unknown or bad parameter.

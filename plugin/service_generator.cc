@@ -41,6 +41,9 @@
 // ::brokrpc::internal::{BlockingUnaryCall, AsyncUnaryCall, CallbackUnaryCall,
 // BlockingFireAndForget, AsyncFireAndForget, *StreamingCall} with Svc::spec() and the index.
 //
+// With mocks=true, dir/f.brokrpc.mock.h declares `class MockSvcStub : public Svc::StubInterface`
+// with a gMock MOCK_METHOD per StubInterface method (GenerateMock).
+//
 // dir/f.brokrpc.pb.cc defines spec() as a function-local static ServiceSpec: the exchange option
 // (fields present in the option only; HEADER -> kHeaders), then one MethodSpec per method (name,
 // routing key, kind, message full names — response empty for Void — and the queue: the option's
@@ -233,43 +236,74 @@ class Service : public ::brokrpc::Service {
   p->Print("};\n\n");
 }
 
+std::vector<ServiceGenerator::StubSignature> ServiceGenerator::StubSignatures(
+    const MethodDescriptor* m) const {
+  const std::string req = CppType(m->input_type());
+  const std::string resp = CppType(m->output_type());
+  const std::string name = CppMethodName(m->name());
+  const std::string async = "Async" + m->name();
+  const std::string ctx = "::brokrpc::ClientContext* context";
+  switch (ShapeOf(m)) {
+    case Shape::kServerStreaming:
+      return {{"", "std::unique_ptr<::brokrpc::ClientReader<" + resp + ">>", name,
+               ctx + ", const " + req + "& request"}};
+    case Shape::kClientStreaming:
+      return {{"The response is stored in `*response` by the writer's Finish().",
+               "std::unique_ptr<::brokrpc::ClientWriter<" + req + ", " + resp + ">>", name,
+               ctx + ", " + resp + "* response"}};
+    case Shape::kBidi:
+      return {{"", "std::unique_ptr<::brokrpc::ClientReaderWriter<" + req + ", " + resp + ">>",
+               name, ctx}};
+    case Shape::kFireAndForget:
+      return {{"Fire-and-forget: OK once the broker confirmed and routed the message.",
+               "::brokrpc::Status", name, ctx + ", const " + req + "& message"},
+              {"", "std::future<::brokrpc::Status>", async, ctx + ", const " + req + "& message"}};
+    case Shape::kUnary:
+      break;
+  }
+  return {
+      {"", "::brokrpc::Status", name, ctx + ", const " + req + "& request, " + resp + "* response"},
+      {"", "std::future<::brokrpc::StatusOr<" + resp + ">>", async,
+       ctx + ", const " + req + "& request"},
+      {"`on_done` runs once, on a handler-pool thread.", "void", async,
+       ctx + ", const " + req + "& request, std::function<void(::brokrpc::StatusOr<" + resp +
+           ">)> on_done"}};
+}
+
 void ServiceGenerator::GenerateStubMethods(Printer* p, bool pure) const {
   for (int i = 0; i < service_->method_count(); ++i) {
     const MethodDescriptor* m = service_->method(i);
-    Vars v = MethodVars(m, i);
-    v["tail"] = pure ? " = 0" : " override";
-    v["virtual"] = pure ? "virtual " : "";
     PrintComment(p, CommentBlock(m));
-    Shape shape = ShapeOf(m);
-    if (shape == Shape::kServerStreaming) {
-      p->Print(
-          v,
-          R"tmpl($virtual$std::unique_ptr<::brokrpc::ClientReader<$Response$>> $Method$(::brokrpc::ClientContext* context, const $Request$& request)$tail$;
-)tmpl");
-    } else if (shape == Shape::kClientStreaming) {
-      p->Print(v, R"tmpl(// The response is stored in `*response` by the writer's Finish().
-$virtual$std::unique_ptr<::brokrpc::ClientWriter<$Request$, $Response$>> $Method$(::brokrpc::ClientContext* context, $Response$* response)$tail$;
-)tmpl");
-    } else if (shape == Shape::kBidi) {
-      p->Print(
-          v,
-          R"tmpl($virtual$std::unique_ptr<::brokrpc::ClientReaderWriter<$Request$, $Response$>> $Method$(::brokrpc::ClientContext* context)$tail$;
-)tmpl");
-    } else if (shape == Shape::kFireAndForget) {
-      p->Print(v, R"tmpl(// Fire-and-forget: OK once the broker confirmed and routed the message.
-$virtual$::brokrpc::Status $Method$(::brokrpc::ClientContext* context, const $Request$& message)$tail$;
-$virtual$std::future<::brokrpc::Status> $AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& message)$tail$;
-)tmpl");
-    } else {
-      p->Print(
-          v,
-          R"tmpl($virtual$::brokrpc::Status $Method$(::brokrpc::ClientContext* context, const $Request$& request, $Response$* response)$tail$;
-$virtual$std::future<::brokrpc::StatusOr<$Response$>> $AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& request)$tail$;
-// `on_done` runs once, on a handler-pool thread.
-$virtual$void $AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& request, std::function<void(::brokrpc::StatusOr<$Response$>)> on_done)$tail$;
-)tmpl");
+    for (const StubSignature& sig : StubSignatures(m)) {
+      if (!sig.note.empty()) p->Print("// $note$\n", "note", sig.note);
+      p->Print("$line$\n", "line",
+               (pure ? "virtual " : "") + sig.ret + " " + sig.name + "(" + sig.params + ")" +
+                   (pure ? " = 0;" : " override;"));
     }
   }
+}
+
+void ServiceGenerator::GenerateMock(Printer* p) const {
+  Vars v = vars_;
+  v["Mock"] = "Mock" + service_->name() + "Stub";
+  p->Print(
+      v,
+      R"tmpl(// A gMock mock of $Service$::StubInterface, for unit tests of code that takes a StubInterface&.
+// Thread-safe as every gMock mock: set expectations first, then call from any thread.
+class $Mock$ : public $Service$::StubInterface {
+ public:
+)tmpl");
+  p->Indent();
+  for (int i = 0; i < service_->method_count(); ++i) {
+    for (const StubSignature& sig : StubSignatures(service_->method(i))) {
+      // The return type in parentheses: it may hold a comma (ClientWriter<Req, Resp>).
+      p->Print(
+          "$line$\n", "line",
+          "MOCK_METHOD((" + sig.ret + "), " + sig.name + ", (" + sig.params + "), (override));");
+    }
+  }
+  p->Outdent();
+  p->Print("};\n");
 }
 
 void ServiceGenerator::GenerateStubInterface(Printer* p) const {

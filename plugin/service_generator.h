@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace brokrpc::plugin {
 
@@ -20,9 +21,19 @@ class ServiceGenerator {
 
   void GenerateDeclaration(google::protobuf::io::Printer* p) const;
   void GenerateDefinitions(google::protobuf::io::Printer* p) const;
+  // Mock<Service>Stub: a gMock implementation of StubInterface (the mocks=true header).
+  void GenerateMock(google::protobuf::io::Printer* p) const;
 
  private:
   using Vars = std::map<std::string, std::string>;
+  // One client-side method: a note line (may be empty), return type, name, parameters.
+  struct StubSignature {
+    std::string note;
+    std::string ret;
+    std::string name;
+    std::string params;
+  };
+  std::vector<StubSignature> StubSignatures(const google::protobuf::MethodDescriptor* m) const;
   Vars MethodVars(const google::protobuf::MethodDescriptor* method, int index) const;
   void GenerateServiceClass(google::protobuf::io::Printer* p) const;
   void GenerateStubInterface(google::protobuf::io::Printer* p) const;

@@ -121,4 +121,9 @@ Status RawSerializer::Decode(const Message& in, std::string* payload) {
   return OkStatus();
 }
 
+Status EncodePayload(Encoding encoding, const google::protobuf::Message& payload, Message* out) {
+  return encoding == Encoding::kJson ? JsonSerializer::Encode(payload, out)
+                                     : ProtobufSerializer::Encode(payload, out);
+}
+
 }  // namespace brokrpc

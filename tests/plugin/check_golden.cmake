@@ -1,11 +1,20 @@
 # Runs protoc + the plugin over PROTOS and compares the .brokrpc.pb.{h,cc} outputs with GOLDEN_DIR
-# (or, with -DUPDATE=ON, rewrites GOLDEN_DIR). PROTOS is comma-separated.
+# (or, with -DUPDATE=ON, rewrites GOLDEN_DIR). PROTOS is comma-separated. Optional: PARAMS (plugin
+# parameters) and EXTS (comma-separated output suffixes to compare instead).
 string(REPLACE "," ";" PROTOS "${PROTOS}")
+if(NOT EXTS)
+  set(EXTS ".brokrpc.pb.h,.brokrpc.pb.cc")
+endif()
+string(REPLACE "," ";" EXTS "${EXTS}")
+set(opt)
+if(PARAMS)
+  set(opt "--brokrpc-cpp_opt=${PARAMS}")
+endif()
 file(REMOVE_RECURSE "${OUT_DIR}")
 file(MAKE_DIRECTORY "${OUT_DIR}")
 execute_process(
   COMMAND "${PROTOC}" -I "${PROTO_ROOT}" -I "${BROKRPC_PROTO_DIR}"
-          "--plugin=protoc-gen-brokrpc-cpp=${PLUGIN}" "--brokrpc-cpp_out=${OUT_DIR}" ${PROTOS}
+          "--plugin=protoc-gen-brokrpc-cpp=${PLUGIN}" "--brokrpc-cpp_out=${OUT_DIR}" ${opt} ${PROTOS}
   WORKING_DIRECTORY "${PROTO_ROOT}"
   RESULT_VARIABLE rc ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
@@ -14,7 +23,7 @@ endif()
 set(failed 0)
 foreach(proto IN LISTS PROTOS)
   string(REGEX REPLACE "\\.proto$" "" stem "${proto}")
-  foreach(ext .brokrpc.pb.h .brokrpc.pb.cc)
+  foreach(ext IN LISTS EXTS)
     set(actual "${OUT_DIR}/${stem}${ext}")
     set(golden "${GOLDEN_DIR}/${stem}${ext}")
     if(UPDATE)

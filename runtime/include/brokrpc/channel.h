@@ -9,6 +9,7 @@
 
 #include "brokrpc/broker.h"
 #include "brokrpc/client_context.h"
+#include "brokrpc/encoding.h"
 #include "brokrpc/interceptor.h"
 #include "brokrpc/message.h"
 #include "brokrpc/rpc_spec.h"
@@ -38,6 +39,9 @@ struct ChannelOptions {
   // credit, and how often an idle stream probes that the server is still there.
   uint32_t stream_window = 64;
   std::chrono::milliseconds stream_keepalive{1000};
+  // How the typed stubs encode requests of unary and fire-and-forget calls, unless a
+  // ClientContext sets its own (Python BrokRPC clients choose protobuf or JSON the same way).
+  Encoding encoding = Encoding::kProtobuf;
 };
 
 // The client side of RPC over one Broker. Thread-safe: share one Channel among threads and

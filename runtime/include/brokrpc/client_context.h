@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "brokrpc/encoding.h"
 #include "brokrpc/status.h"
 
 namespace brokrpc {
@@ -65,6 +66,11 @@ class ClientContext {
   void set_wait_for_ready(bool wait) { wait_for_ready_ = wait; }
   bool wait_for_ready() const { return wait_for_ready_; }
 
+  // The wire encoding of this call's request (overrides ChannelOptions::encoding): unary and
+  // fire-and-forget calls; the reply is decoded by its content_type.
+  void set_encoding(Encoding encoding) { encoding_ = encoding; }
+  const std::optional<Encoding>& encoding() const { return encoding_; }
+
   // Retries for this call (overrides ChannelOptions::retry_policy).
   void set_retry_policy(RetryPolicy policy) { retry_policy_ = std::move(policy); }
   const std::optional<RetryPolicy>& retry_policy() const { return retry_policy_; }
@@ -92,6 +98,7 @@ class ClientContext {
   std::map<std::string, std::string> metadata_;
   bool wait_for_ready_ = false;
   std::optional<RetryPolicy> retry_policy_;
+  std::optional<Encoding> encoding_;
   int attempts_ = 0;
   std::string correlation_id_;
   std::map<std::string, std::string> response_metadata_;

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "brokrpc/encoding.h"
 #include "brokrpc/message.h"
 #include "brokrpc/status.h"
 
@@ -39,6 +40,9 @@ struct RawSerializer {
   static Status Encode(std::string_view payload, Message* out);
   static Status Decode(const Message& in, std::string* payload);
 };
+
+// Encodes `payload` with the serializer of `encoding`.
+Status EncodePayload(Encoding encoding, const google::protobuf::Message& payload, Message* out);
 
 }  // namespace brokrpc
 

@@ -21,14 +21,28 @@
 
 namespace brokrpc::internal {
 
+// The request encoding of a call: the context's, else the channel's.
+inline Encoding RequestEncoding(const Channel* channel, const ClientContext* context) {
+  return context != nullptr && context->encoding() ? *context->encoding()
+                                                   : channel->options().encoding;
+}
+
+// Requests are encoded as the call asks; replies are decoded by their content_type (a server
+// answers JSON with JSON).
+template <typename Request>
+Status EncodeRequest(const Channel* channel, const ClientContext* context, const Request& request,
+                     Message* out) {
+  return EncodePayload(RequestEncoding(channel, context), request, out);
+}
+
 template <typename Request, typename Response>
 Status BlockingUnaryCall(Channel* channel, const ServiceSpec& service, size_t method,
                          ClientContext* context, const Request& request, Response* response) {
   Message out;
-  BROKRPC_RETURN_IF_ERROR(ProtobufSerializer::Encode(request, &out));
+  BROKRPC_RETURN_IF_ERROR(EncodeRequest(channel, context, request, &out));
   Message reply;
   BROKRPC_RETURN_IF_ERROR(channel->CallUnary(service, method, context, std::move(out), &reply));
-  return ProtobufSerializer::Decode(reply, response);
+  return DecodePayload(reply, response);
 }
 
 template <typename Request, typename Response>
@@ -36,7 +50,7 @@ void CallbackUnaryCall(Channel* channel, const ServiceSpec& service, size_t meth
                        ClientContext* context, const Request& request,
                        std::function<void(StatusOr<Response>)> done) {
   Message out;
-  Status encoded = ProtobufSerializer::Encode(request, &out);
+  Status encoded = EncodeRequest(channel, context, request, &out);
   if (!encoded.ok()) {
     done(encoded);
     return;
@@ -45,7 +59,7 @@ void CallbackUnaryCall(Channel* channel, const ServiceSpec& service, size_t meth
                       [done = std::move(done)](Status status, Message* reply) {
                         if (!status.ok()) return done(std::move(status));
                         Response response;
-                        Status decoded = ProtobufSerializer::Decode(*reply, &response);
+                        Status decoded = DecodePayload(*reply, &response);
                         if (!decoded.ok()) return done(std::move(decoded));
                         done(std::move(response));
                       });
@@ -58,7 +72,7 @@ std::future<StatusOr<Response>> AsyncUnaryCall(Channel* channel, const ServiceSp
   auto promise = std::make_shared<std::promise<StatusOr<Response>>>();
   auto future = promise->get_future();
   Message out;
-  Status encoded = ProtobufSerializer::Encode(request, &out);
+  Status encoded = EncodeRequest(channel, context, request, &out);
   if (!encoded.ok()) {
     promise->set_value(std::move(encoded));
     return future;
@@ -69,7 +83,7 @@ std::future<StatusOr<Response>> AsyncUnaryCall(Channel* channel, const ServiceSp
                             [promise](Status status, Message* reply) {
                               if (!status.ok()) return promise->set_value(std::move(status));
                               Response response;
-                              Status decoded = ProtobufSerializer::Decode(*reply, &response);
+                              Status decoded = DecodePayload(*reply, &response);
                               if (!decoded.ok()) return promise->set_value(std::move(decoded));
                               promise->set_value(std::move(response));
                             });
@@ -80,7 +94,7 @@ template <typename Request>
 Status BlockingFireAndForget(Channel* channel, const ServiceSpec& service, size_t method,
                              ClientContext* context, const Request& request) {
   Message out;
-  BROKRPC_RETURN_IF_ERROR(ProtobufSerializer::Encode(request, &out));
+  BROKRPC_RETURN_IF_ERROR(EncodeRequest(channel, context, request, &out));
   return channel->Publish(service, method, context, std::move(out));
 }
 
@@ -90,7 +104,7 @@ std::future<Status> AsyncFireAndForget(Channel* channel, const ServiceSpec& serv
   auto promise = std::make_shared<std::promise<Status>>();
   auto future = promise->get_future();
   Message out;
-  Status encoded = ProtobufSerializer::Encode(request, &out);
+  Status encoded = EncodeRequest(channel, context, request, &out);
   if (!encoded.ok()) {
     promise->set_value(encoded);
     return future;
