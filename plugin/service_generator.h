@@ -25,6 +25,8 @@ class ServiceGenerator {
   using Vars = std::map<std::string, std::string>;
   Vars MethodVars(const google::protobuf::MethodDescriptor* method, int index) const;
   void GenerateServiceClass(google::protobuf::io::Printer* p) const;
+  // Service::MethodsServedBy<Impl>(): which methods a subclass overrides.
+  void GenerateServedBy(google::protobuf::io::Printer* p) const;
   void GenerateStubInterface(google::protobuf::io::Printer* p) const;
   void GenerateStubClass(google::protobuf::io::Printer* p) const;
   void GenerateStubMethods(google::protobuf::io::Printer* p, bool pure) const;
