@@ -31,8 +31,8 @@ struct ServerOptions {
   // Streams: at most this many run at once. Their handlers run on a stream pool of this many
   // threads at most, started as streams need them and reused (a stream handler holds its thread
   // for the stream's life, so streams do not share the handler pool). A stream opened while
-  // this many run ends at once with RESOURCE_EXHAUSTED (the client sees it from its first Read,
-  // Write or Finish); 0 refuses every stream.
+  // this many run ends at once with RESOURCE_EXHAUSTED (the client's Read and Write return
+  // false, Finish returns it); 0 refuses every stream. See docs/serving.md.
   size_t max_concurrent_streams = 256;
   // How many client messages a stream buffers before the client must wait for credit, and how
   // often an idle stream probes that the client is still there.
