@@ -42,9 +42,9 @@ Status ServerImpl::RegisterService(Service* service, const std::vector<bool>* me
                       service->spec().methods.size(), service->spec().full_name));
     }
     if (std::find(methods->begin(), methods->end(), true) == methods->end()) {
-      return InvalidArgumentError(fmt::format(
-          "service {}: the registered class overrides none of its methods (nothing to serve)",
-          service->spec().full_name));
+      return InvalidArgumentError(
+          fmt::format("service {}: no method to serve (the registered class overrides none)",
+                      service->spec().full_name));
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
