@@ -258,6 +258,8 @@ TEST_CASE("compile: MethodsServedBy lists the methods a class overrides") {
   ShopNothing nothing;
   CHECK(server.RegisterService(&nothing).code() == brokrpc::StatusCode::kInvalidArgument);
   ShopLeaf leaf_impl;
+  CHECK(server.RegisterService(&leaf_impl, std::vector<bool>{true}).code() ==
+        brokrpc::StatusCode::kInvalidArgument);  // not one entry per method
   CHECK(server.RegisterService(&leaf_impl).ok());
 }
 
