@@ -67,6 +67,8 @@ void FileGenerator::GenerateHeader(google::protobuf::compiler::GeneratorContext*
 #include <future>
 #include <memory>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include "$runtime$impl/codegen.h"
 #include "$message_header$"

@@ -105,7 +105,7 @@ std::string CppServiceName(const std::string& proto_name) {
 
 std::string CppMethodName(const std::string& proto_name) {
   static const std::set<std::string>* const kReserved =
-      new std::set<std::string>{"Service", "Stub", "StubInterface", "channel_"};
+      new std::set<std::string>{"Service", "Stub", "StubInterface", "channel_", "MethodsServedBy"};
   return IsCppKeyword(proto_name) || kReserved->count(proto_name) > 0 ? proto_name + "_"
                                                                       : proto_name;
 }

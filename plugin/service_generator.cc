@@ -11,6 +11,7 @@
 //     static const ::brokrpc::ServiceSpec& spec();                   // defined in the .cc
 //     class Service : public ::brokrpc::Service {                    // the server side
 //       Service();  // registers one typed handler per method (Add*Handler)
+//       template <typename Impl> static std::vector<bool> MethodsServedBy();  // overridden ones
 //       // non-pure virtuals; the defaults answer UNIMPLEMENTED, "method <key> is not implemented"
 //       virtual Status M(ServerContext*, const Req*, Resp*);               // unary
 //       virtual ConsumeResult F(ServerContext*, const Req*);               // returns Void
@@ -35,10 +36,10 @@
 //   };
 //
 // Method names are the proto names ("k" + proto name for the constants, "Async" + proto name for
-// the async variants); "_" is appended to a C++ keyword and to Service, Stub, StubInterface and
-// channel_. Message types are protobuf's qualified C++ names (::pkg::v1::Outer_Inner). Proto
-// comments go onto the service class, the Stub and each method. Stub methods call
-// ::brokrpc::internal::{BlockingUnaryCall, AsyncUnaryCall, CallbackUnaryCall,
+// the async variants); "_" is appended to a C++ keyword and to Service, Stub, StubInterface,
+// channel_ and MethodsServedBy. Message types are protobuf's qualified C++ names
+// (::pkg::v1::Outer_Inner). Proto comments go onto the service class, the Stub and each method.
+// Stub methods call ::brokrpc::internal::{BlockingUnaryCall, AsyncUnaryCall, CallbackUnaryCall,
 // BlockingFireAndForget, AsyncFireAndForget, *StreamingCall} with Svc::spec() and the index.
 //
 // With mocks=true, dir/f.brokrpc.mock.h declares `class MockSvcStub : public Svc::StubInterface`
@@ -187,7 +188,8 @@ void ServiceGenerator::GenerateServiceClass(Printer* p) const {
   p->Print(
       vars_,
       R"tmpl(// The server side: subclass it, override the methods you serve, and register an instance
-// with ::brokrpc::Server::RegisterService. Methods run on the handler pool, many at once.
+// with ::brokrpc::Server::RegisterService, which consumes the queues of the overridden methods
+// only. Methods run on the handler pool, many at once.
 class Service : public ::brokrpc::Service {
  public:
   Service();
@@ -195,6 +197,7 @@ class Service : public ::brokrpc::Service {
 
 )tmpl");
   p->Indent();
+  GenerateServedBy(p);
   for (int i = 0; i < service_->method_count(); ++i) {
     const MethodDescriptor* m = service_->method(i);
     Vars v = MethodVars(m, i);
@@ -268,6 +271,32 @@ std::vector<ServiceGenerator::StubSignature> ServiceGenerator::StubSignatures(
       {"`on_done` runs once, on a handler-pool thread.", "void", async,
        ctx + ", const " + req + "& request, std::function<void(::brokrpc::StatusOr<" + resp +
            ">)> on_done"}};
+}
+
+// A method counts as overridden by Impl when &Impl::M is not the base's member pointer: Impl
+// (or a class between) redeclares it. An override that is not public makes &Impl::M
+// inaccessible here; that also counts as overridden.
+void ServiceGenerator::GenerateServedBy(Printer* p) const {
+  p->Print(
+      R"tmpl(// The methods (by MethodIndex) that `Impl` overrides: ::brokrpc::Server::RegisterService(Impl*)
+// consumes only their queues, so that servers overriding different methods split them. Every
+// method when Impl is this class (the dynamic type is not known).
+template <typename Impl>
+static std::vector<bool> MethodsServedBy() {
+  if constexpr (std::is_same_v<Impl, Service>) {
+    return std::vector<bool>($count$, true);
+  } else {
+    return {
+)tmpl",
+      "count", std::to_string(service_->method_count()));
+  for (int i = 0; i < 3; ++i) p->Indent();
+  for (int i = 0; i < service_->method_count(); ++i) {
+    p->Print(MethodVars(service_->method(i), i),
+             "!requires { requires std::is_same_v<decltype(&Impl::$Method$), "
+             "decltype(&Service::$Method$)>; },\n");
+  }
+  for (int i = 0; i < 3; ++i) p->Outdent();
+  p->Print("    };\n  }\n}\n\n");
 }
 
 void ServiceGenerator::GenerateStubMethods(Printer* p, bool pure) const {

@@ -36,6 +36,8 @@ class ServiceGenerator {
   std::vector<StubSignature> StubSignatures(const google::protobuf::MethodDescriptor* m) const;
   Vars MethodVars(const google::protobuf::MethodDescriptor* method, int index) const;
   void GenerateServiceClass(google::protobuf::io::Printer* p) const;
+  // Service::MethodsServedBy<Impl>(): which methods a subclass overrides.
+  void GenerateServedBy(google::protobuf::io::Printer* p) const;
   void GenerateStubInterface(google::protobuf::io::Printer* p) const;
   void GenerateStubClass(google::protobuf::io::Printer* p) const;
   void GenerateStubMethods(google::protobuf::io::Printer* p, bool pure) const;

@@ -209,6 +209,58 @@ TEST_CASE("stream contract: reserved metadata and a missing server fail the stre
   CHECK(std::chrono::steady_clock::now() - start < 5s);
 }
 
+TEST_CASE(
+    "stream contract: beyond max_concurrent_streams a stream ends at once with "
+    "RESOURCE_EXHAUSTED, handlers run on that many threads",
+    "[stream][limit]") {
+  StreamRig rig(ServerOptions{.max_concurrent_streams = 2});
+  // Two held streams fill the server.
+  ClientContext held_ctx[2];
+  std::unique_ptr<ClientReader<Int32Value>> held[2];
+  Int32Value v;
+  for (int i = 0; i < 2; ++i) {
+    held_ctx[i].set_timeout(60s);
+    Int32Value req;
+    req.set_value(i);
+    held[i] = internal::ServerStreamingCall<Int32Value, Int32Value>(
+        rig.channel.get(), rig.spec.spec(), StreamSpec::kHold, &held_ctx[i], req);
+    REQUIRE(held[i]->Read(&v));  // its handler runs
+  }
+
+  // A third is refused at once, long before its deadline.
+  ClientContext over;
+  over.set_timeout(60s);
+  auto start = std::chrono::steady_clock::now();
+  auto refused = rig.Range(&over, 3);
+  CHECK_FALSE(refused->Read(&v));
+  Status s = refused->Finish();
+  auto waited = std::chrono::steady_clock::now() - start;
+  INFO(s.ToString());
+  CHECK(s.code() == StatusCode::kResourceExhausted);
+  CHECK(waited < 30s);
+
+  // Once a held stream ended, its slot serves new streams, on the same threads.
+  held_ctx[0].TryCancel();
+  CHECK_FALSE(held[0]->Read(&v));
+  CHECK(held[0]->Finish().code() == StatusCode::kCancelled);
+  auto range_ok = [&] {
+    ClientContext ctx;
+    ctx.set_timeout(30s);
+    auto reader = rig.Range(&ctx, 3);
+    int n = 0;
+    while (reader->Read(&v)) ++n;
+    return reader->Finish().ok() && n == 3;
+  };
+  REQUIRE(testing::Eventually(range_ok));  // the slot is free once the handler returned
+  int ok = 0;
+  for (int i = 0; i < 10; ++i) ok += range_ok() ? 1 : 0;
+  CHECK(ok == 10);
+  held_ctx[1].TryCancel();
+  CHECK_FALSE(held[1]->Read(&v));
+  CHECK(held[1]->Finish().code() == StatusCode::kCancelled);
+  CHECK(rig.service.HandlerThreads().size() <= 2);
+}
+
 }  // namespace
 }  // namespace brokrpc
 

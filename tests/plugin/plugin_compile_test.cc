@@ -1,5 +1,6 @@
 // Generated code compiles, links, runs, and names things exactly as the Python generator does.
 #include <catch2/catch.hpp>
+#include <vector>
 
 #include "brokrpc/broker.h"
 #include "brokrpc/channel.h"
@@ -121,7 +122,8 @@ TEST_CASE("compile: greeter spec: both method kinds, options on each") {
         brokrpc::QueueOptions{.name = "/greeter.v1/Greeter/NotifyGreet", .durable = true});
 }
 
-// Methods named like generated members: Service_, Stub_, StubInterface_, channel__ are escaped;
+// Methods named like generated members: Service_, Stub_, StubInterface_, channel__,
+// MethodsServedBy_ are escaped;
 // channel, spec and AddUnaryHandler overload or hide without breaking the generated code.
 class ReservedImpl : public acme::reserved::Service_::Service {
  public:
@@ -139,8 +141,15 @@ TEST_CASE("compile: proto names equal to generated member names") {
   ReservedImpl impl;
   const brokrpc::Service& base = impl;
   CHECK(base.spec().full_name == "acme.reserved.Service");
-  REQUIRE(base.spec().methods.size() == 7);
+  REQUIRE(base.spec().methods.size() == 8);
   CHECK(base.spec().methods[acme::reserved::Service_::kchannel_Index].name == "channel_");
+  using acme::reserved::Service_;
+  std::vector<bool> served = Service_::Service::MethodsServedBy<ReservedImpl>();
+  REQUIRE(served.size() == 8);
+  for (size_t i = 0; i < served.size(); ++i) {
+    INFO(base.spec().methods[i].name);
+    CHECK(served[i] == (i == Service_::kStubIndex || i == Service_::kspecIndex));
+  }
   auto broker = brokrpc::Broker::Create("memory://plugin-reserved").value();
   auto stub = acme::reserved::Service_::NewStub(brokrpc::CreateChannel(broker));
   CHECK(stub->channel() != nullptr);
@@ -182,11 +191,26 @@ TEST_CASE("compile: a generated service and stub talk over memory://") {
   CHECK(made.int_() == 42);
   CHECK(made.default_() == "made");
 
-  brokrpc::ClientContext unimplemented;
+  // Not overridden by ShopImpl: not consumed, so nothing routes them.
+  brokrpc::ClientContext unserved;
   shop::Item item;
   google::protobuf::StringValue id;
   id.set_value("x");
-  brokrpc::Status u = stub->GetItem(&unimplemented, id, &item);
+  brokrpc::Status u = stub->GetItem(&unserved, id, &item);
+  INFO(u.ToString());
+  CHECK(u.code() == brokrpc::StatusCode::kUnavailable);
+  brokrpc::ClientContext forget_unserved;
+  CHECK(stub->Forget(&forget_unserved, shop::class_()).code() == brokrpc::StatusCode::kUnavailable);
+  REQUIRE(server.Shutdown(5s).ok());
+
+  // Registered through the generated base, every method is served: the defaults answer
+  // UNIMPLEMENTED.
+  brokrpc::Server all(server_broker);
+  shop::Shop::Service* base = &impl;
+  REQUIRE(all.RegisterService(base).ok());
+  REQUIRE(all.Start().ok());
+  brokrpc::ClientContext unimplemented;
+  u = stub->GetItem(&unimplemented, id, &item);
   CHECK(u.code() == brokrpc::StatusCode::kUnimplemented);
   CHECK(u.message() == "method /acme.shop.inventory.stock.api.v1/Shop/GetItem is not implemented");
 
@@ -196,7 +220,47 @@ TEST_CASE("compile: a generated service and stub talk over memory://") {
 
   brokrpc::ClientContext forget;
   CHECK(stub->Forget(&forget, shop::class_()).ok());  // consumed, then rejected (unimplemented)
-  REQUIRE(server.Shutdown(5s).ok());
+  REQUIRE(all.Shutdown(5s).ok());
+}
+
+// Overrides Rate privately and GetItem through a class in between.
+class ShopMiddle : public shop::Shop::Service {
+ public:
+  brokrpc::Status GetItem(brokrpc::ServerContext*, const google::protobuf::StringValue*,
+                          shop::Item*) override {
+    return brokrpc::OkStatus();
+  }
+};
+class ShopLeaf : public ShopMiddle {
+ private:
+  brokrpc::Status Rate(brokrpc::ServerContext*, const common::types::Money_Rate*,
+                       google::protobuf::Duration*) override {
+    return brokrpc::OkStatus();
+  }
+};
+// Overrides nothing.
+class ShopNothing : public shop::Shop::Service {};
+
+TEST_CASE("compile: MethodsServedBy lists the methods a class overrides") {
+  using shop::Shop;
+  std::vector<bool> leaf = Shop::Service::MethodsServedBy<ShopLeaf>();
+  REQUIRE(leaf.size() == Shop::spec().methods.size());
+  for (size_t i = 0; i < leaf.size(); ++i) {
+    INFO(Shop::spec().methods[i].name);
+    CHECK(leaf[i] == (i == Shop::kGetItemIndex || i == Shop::kRateIndex));
+  }
+  std::vector<bool> impl = Shop::Service::MethodsServedBy<ShopImpl>();
+  for (size_t i = 0; i < impl.size(); ++i) CHECK(impl[i] == (i == Shop::knewIndex));
+  for (bool served : Shop::Service::MethodsServedBy<Shop::Service>()) CHECK(served);
+
+  auto broker = brokrpc::Broker::Create("memory://plugin-served-by").value();
+  brokrpc::Server server(broker);
+  ShopNothing nothing;
+  CHECK(server.RegisterService(&nothing).code() == brokrpc::StatusCode::kInvalidArgument);
+  ShopLeaf leaf_impl;
+  CHECK(server.RegisterService(&leaf_impl, std::vector<bool>{true}).code() ==
+        brokrpc::StatusCode::kInvalidArgument);  // not one entry per method
+  CHECK(server.RegisterService(&leaf_impl).ok());
 }
 
 }  // namespace
@@ -294,7 +358,7 @@ TEST_CASE("compile: generated streaming methods work end to end") {
   CHECK(mirror->Finish().ok());
 
   brokrpc::ClientContext ping_ctx;
-  CHECK(stub->Ping(&ping_ctx, q, &p).code() == brokrpc::StatusCode::kUnimplemented);
+  CHECK(stub->Ping(&ping_ctx, q, &p).code() == brokrpc::StatusCode::kUnavailable);  // not served
   REQUIRE(server.Shutdown(std::chrono::seconds(5)).ok());
 }
 

@@ -32,6 +32,7 @@ StreamService::StreamService(const StreamSpec& spec, std::string instance)
   AddServerStreamingHandler<Int32Value, Int32Value>(
       StreamSpec::kRange,
       [this](ServerContext*, const Int32Value* n, ServerWriter<Int32Value>* writer) {
+        RecordThread();
         int count = n->value() < 0 ? -n->value() : n->value();
         for (int i = 0; i < count; ++i) {
           Int32Value v;
@@ -71,6 +72,7 @@ StreamService::StreamService(const StreamSpec& spec, std::string instance)
   AddServerStreamingHandler<Int32Value, Int32Value>(
       StreamSpec::kHold,
       [this](ServerContext* ctx, const Int32Value* n, ServerWriter<Int32Value>* writer) {
+        RecordThread();
         ++hold_running;
         Int32Value v;
         v.set_value(n->value());
@@ -80,6 +82,16 @@ StreamService::StreamService(const StreamSpec& spec, std::string instance)
         --hold_running;
         return CancelledError("held until cancelled");
       });
+}
+
+void StreamService::RecordThread() {
+  std::lock_guard<std::mutex> lock(threads_mu_);
+  threads_.insert(std::this_thread::get_id());
+}
+
+std::set<std::thread::id> StreamService::HandlerThreads() const {
+  std::lock_guard<std::mutex> lock(threads_mu_);
+  return threads_;
 }
 
 }  // namespace brokrpc::testing

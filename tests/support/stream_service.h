@@ -5,7 +5,10 @@
 #include <google/protobuf/wrappers.pb.h>
 
 #include <atomic>
+#include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 
 #include "brokrpc/channel.h"
 #include "brokrpc/service.h"
@@ -43,8 +46,13 @@ class StreamService : public Service {
   std::atomic<int> chats{0};
   // Longest a Range Write waited for credit, in microseconds.
   std::atomic<int64_t> longest_write_wait_us{0};
+  // The threads that ran Range and Hold handlers.
+  std::set<std::thread::id> HandlerThreads() const;
 
  private:
+  void RecordThread();
+  mutable std::mutex threads_mu_;
+  std::set<std::thread::id> threads_;
   std::string instance_;
 };
 

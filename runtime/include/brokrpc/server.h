@@ -3,9 +3,11 @@
 #define BROKRPC_SERVER_H_
 
 #include <chrono>
+#include <concepts>
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "brokrpc/broker.h"
 #include "brokrpc/interceptor.h"
@@ -26,9 +28,12 @@ struct ServerOptions {
   // basic.qos of each method's consumer, unless the method's queue option sets one
   // (default kDefaultPrefetchCount): how many requests of one method run at once.
   std::optional<uint16_t> prefetch_count{};
-  // Streams: at most this many run at once (each handler has its own thread); a stream opened
-  // beyond it ends at once with RESOURCE_EXHAUSTED.
-  size_t max_concurrent_streams = 1000;
+  // Streams: at most this many run at once. Their handlers run on a stream pool of this many
+  // threads at most, started as streams need them and reused (a stream handler holds its thread
+  // for the stream's life, so streams do not share the handler pool). A stream opened while
+  // this many run ends at once with RESOURCE_EXHAUSTED (the client's Read and Write return
+  // false, Finish returns it); 0 refuses every stream. See docs/serving.md.
+  size_t max_concurrent_streams = 256;
   // How many client messages a stream buffers before the client must wait for credit, and how
   // often an idle stream probes that the client is still there.
   uint32_t stream_window = 64;
@@ -38,7 +43,7 @@ struct ServerOptions {
   // handlers that never block: while one runs, the connection does nothing else. A blocking
   // brokrpc call made there (a synchronous call, Publish(), a declaration) fails at once with
   // FAILED_PRECONDITION instead of deadlocking; asynchronous calls are fine. Stream handlers
-  // always run on their own threads.
+  // always run on the stream pool (see max_concurrent_streams).
   bool inline_handlers = false;
 };
 
@@ -56,10 +61,27 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Adds a service (not owned; must outlive the server). FAILED_PRECONDITION once started;
-  // INVALID_ARGUMENT when the service's exchange resolves to no name (RabbitMQ refuses the
-  // default exchange) or a method's routing key is served twice.
+  // Adds a service (not owned; must outlive the server): a consumer on the queue of each method
+  // it has a handler for. FAILED_PRECONDITION once started; INVALID_ARGUMENT when the service's
+  // exchange resolves to no name (RabbitMQ refuses the default exchange) or a method's routing
+  // key is served twice.
+  //
+  // A generated service registered through its own class (`MyGreeter*`) is served only for the
+  // methods that class overrides (Svc::Service::MethodsServedBy): servers are competing
+  // consumers, so two processes overriding different methods split the service between them,
+  // and a method nobody overrides has no queue (its callers fail with UNAVAILABLE, no route).
+  // INVALID_ARGUMENT when the class overrides none. Registered through a base pointer
+  // (`Svc::Service*`, `brokrpc::Service*`) every method is served, the defaults answering
+  // UNIMPLEMENTED.
+  template <typename Impl>
+  requires std::derived_from<Impl, Service> && requires { Impl::template MethodsServedBy<Impl>(); }
+  Status RegisterService(Impl* service) {
+    return RegisterService(service, Impl::template MethodsServedBy<Impl>());
+  }
   Status RegisterService(Service* service);
+  // Adds the methods of `service` whose entry in `methods` (by position in spec().methods) is
+  // true; INVALID_ARGUMENT when none is, or when `methods` is not one entry per method.
+  Status RegisterService(Service* service, const std::vector<bool>& methods);
 
   // Declares the exchanges, queues and bindings and starts consuming. Connects the broker
   // if needed.

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "rpc/wire.h"
 
 namespace brokrpc::internal {
@@ -10,19 +12,20 @@ ServerImpl::ServerImpl(std::shared_ptr<Broker> broker, ServerOptions options)
     : broker_(std::move(broker)),
       core_(broker_->core()),
       options_(std::move(options)),
-      skeleton_(Concat(core_.options().consumer_middlewares, options_.interceptors)) {}
+      skeleton_(Concat(core_.options().consumer_middlewares, options_.interceptors)),
+      stream_executor_(options_.max_concurrent_streams) {}
 
 ServerImpl::~ServerImpl() {
   // Stop at once, but handlers still running use this object: wait for them (their contexts
   // report IsCancelled()). Once every delivery is settled each handler has started; then wait
-  // until each has returned, and join the stream threads started meanwhile (their streams were
+  // until each has returned, and join the stream handlers posted meanwhile (their streams were
   // refused or cancelled, see streams_closed_).
   Shutdown(SystemClock::now()).IgnoreError();
   for (auto& e : endpoints_) {
     if (e.consumer) e.consumer->WaitIdle(std::chrono::steady_clock::now() + std::chrono::hours(24));
   }
   skeleton_.WaitReturned();
-  ReapStreamThreads(/*all=*/true);
+  stream_executor_.Shutdown();
 }
 
 bool ServerImpl::is_running() const {
@@ -30,8 +33,20 @@ bool ServerImpl::is_running() const {
   return state_ == State::kRunning;
 }
 
-Status ServerImpl::RegisterService(Service* service) {
+Status ServerImpl::RegisterService(Service* service, const std::vector<bool>* methods) {
   if (service == nullptr) return InvalidArgumentError("RegisterService: the service is null");
+  if (methods != nullptr) {
+    if (methods->size() != service->spec().methods.size()) {
+      return InvalidArgumentError(
+          fmt::format("RegisterService: {} entries for the {} methods of {}", methods->size(),
+                      service->spec().methods.size(), service->spec().full_name));
+    }
+    if (std::find(methods->begin(), methods->end(), true) == methods->end()) {
+      return InvalidArgumentError(
+          fmt::format("service {}: no method to serve (the registered class overrides none)",
+                      service->spec().full_name));
+    }
+  }
   std::lock_guard<std::mutex> lock(mu_);
   if (state_ != State::kIdle) {
     return FailedPreconditionError("RegisterService: the server has already been started");
@@ -50,6 +65,7 @@ Status ServerImpl::RegisterService(Service* service) {
     const MethodSpec& m = spec.methods[i];
     const Service::Handler& h = service->handler(i);
     if (!h.unary && !h.fire_and_forget && !h.stream) continue;
+    if (methods != nullptr && !(*methods)[i]) continue;  // not overridden: left to other servers
     for (const auto& e : endpoints_) {
       if (e.method->routing_key == m.routing_key && e.exchange.name == exchange.name) {
         return InvalidArgumentError(
@@ -145,17 +161,15 @@ void ServerImpl::StopEndpoints(size_t count, SystemClock::time_point deadline) {
     streams_closed_ = true;
     if (!streams_done) {
       // The accepted streams (an opening still under way cancels its own, see StreamHandler).
-      std::vector<std::shared_ptr<StreamCore>> running;
-      for (const auto& t : stream_threads_) {
-        if (auto stream = t.stream.lock()) running.push_back(std::move(stream));
-      }
+      std::vector<std::shared_ptr<StreamCore>> running(active_streams_.begin(),
+                                                       active_streams_.end());
       lock.unlock();
       for (auto& stream : running) stream->Cancel(UnavailableError("the server is shutting down"));
       drained = false;
     }
   }
   if (!drained) skeleton_.CancelActive();
-  ReapStreamThreads(/*all=*/true);
+  stream_executor_.Shutdown();  // the stream handlers return (ended, or cancelled above)
   for (size_t i = 0; i < count; ++i) {
     if (endpoints_[i].consumer) endpoints_[i].consumer->Release();
   }
@@ -198,7 +212,12 @@ namespace brokrpc {
 Server::Server(std::shared_ptr<Broker> broker, ServerOptions options)
     : impl_(std::make_unique<internal::ServerImpl>(std::move(broker), std::move(options))) {}
 Server::~Server() = default;
-Status Server::RegisterService(Service* service) { return impl_->RegisterService(service); }
+Status Server::RegisterService(Service* service) {
+  return impl_->RegisterService(service, nullptr);
+}
+Status Server::RegisterService(Service* service, const std::vector<bool>& methods) {
+  return impl_->RegisterService(service, &methods);
+}
 Status Server::Start() { return impl_->Start(); }
 void Server::Wait() { impl_->Wait(); }
 Status Server::Run() {

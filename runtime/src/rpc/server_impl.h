@@ -1,7 +1,7 @@
 // ServerImpl: serves registered services — a consumer per method, replies, drain on shutdown.
 // Split by concern: server_impl.cc (lifecycle: register, start, shutdown), server_requests.cc
 // (the unary and fire-and-forget tails, replies), server_streams.cc (stream queue, open
-// streams, their threads); every request goes through RequestSkeleton.
+// streams, their handlers on the stream executor); every request goes through RequestSkeleton.
 #ifndef BROKRPC_SRC_RPC_SERVER_IMPL_H_
 #define BROKRPC_SRC_RPC_SERVER_IMPL_H_
 
@@ -21,6 +21,7 @@
 #include "publisher_impl.h"
 #include "rpc/request_skeleton.h"
 #include "rpc/stream_core.h"
+#include "rpc/stream_executor.h"
 #include "rpc/wire.h"
 
 namespace brokrpc::spec::v1 {
@@ -30,13 +31,15 @@ class StreamRequest;
 namespace brokrpc::internal {
 
 // Thread-safe. Destroying it stops it at once and waits for every handler it started (request
-// handlers on the pool and stream handler threads).
+// handlers on the pool and stream handlers on its stream executor).
 class ServerImpl {
  public:
   ServerImpl(std::shared_ptr<Broker> broker, ServerOptions options);
   ~ServerImpl();
 
-  Status RegisterService(Service* service);
+  // Serves the methods of `service` that have a handler and, when `methods` is given, are set
+  // in it.
+  Status RegisterService(Service* service, const std::vector<bool>* methods);
   Status Start();
   void Wait();
   Status Shutdown(SystemClock::time_point deadline);
@@ -70,7 +73,8 @@ class ServerImpl {
   void OpenStream(const spec::v1::StreamRequest& opening, Message& request, Settle settle,
                   const RawStreamHandler* handler, const std::string& routing_key);
   void RunStream(std::shared_ptr<StreamCore> stream, Message request, const RawStreamHandler* h);
-  void ReapStreamThreads(bool all);
+  // An admitted stream is over (its handler returned, or it never started): frees its slot.
+  void EndStream(const std::shared_ptr<StreamCore>& stream);
   // Publishes `reply` to the request's exchange / reply_to; acks the request once confirmed.
   void SendReply(const Message& request, const std::map<std::string, std::string>& metadata,
                  Message reply, Settle settle);
@@ -100,15 +104,11 @@ class ServerImpl {
   // the server: one may still be running when cancelling the consumer has returned.
   static void OnStreamEnvelope(StreamRegistry& registry, Transport& transport, Message&& message);
   static void FailStreams(StreamRegistry& registry, const Status& why);
-  // Running stream handlers (guarded by streams_mu_).
+  // Admitted streams (guarded by streams_mu_): counted from admission, recorded once their
+  // handler is posted, until it returns.
   std::mutex streams_mu_;
   std::condition_variable streams_cv_;
-  struct StreamThread {
-    std::thread thread;
-    std::shared_ptr<std::atomic<bool>> done;
-    std::weak_ptr<StreamCore> stream;
-  };
-  std::vector<StreamThread> stream_threads_;
+  std::set<std::shared_ptr<StreamCore>> active_streams_;
   size_t running_streams_ = 0;
   // Set when a shutdown stopped waiting for the running streams (all ended, or the deadline
   // passed and the rest were cancelled): a stream opened later is refused with UNAVAILABLE, one
@@ -117,6 +117,9 @@ class ServerImpl {
   std::string stream_queue_;
   uint64_t stream_consumer_ = 0;
   uint64_t listener_id_ = 0;
+  // Runs the stream handlers: at most max_concurrent_streams threads. Last, so that it is
+  // joined (in the destructor at the latest) before anything its handlers use goes away.
+  StreamExecutor stream_executor_;
 };
 
 }  // namespace brokrpc::internal

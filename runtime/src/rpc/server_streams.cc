@@ -1,5 +1,5 @@
 // ServerImpl, the streams: the server's stream queue, the open streams by id, the stream tail of
-// the request skeleton and the handler threads.
+// the request skeleton and the handlers on the stream executor.
 #include <fmt/format.h>
 
 #include "brokrpc/spec/v1/call.pb.h"
@@ -77,7 +77,7 @@ void ServerImpl::OnStreamEnvelope(StreamRegistry& registry, Transport& transport
 }
 
 // A stream opening: accepted (or refused) with the server's stream queue as the address for
-// the rest of the stream; the handler runs on a thread of its own (RunStream). Made for one
+// the rest of the stream; the handler runs on the stream executor (RunStream). Made for one
 // opening, used on its pool thread.
 class ServerImpl::StreamTail {
  public:
@@ -129,7 +129,7 @@ void ServerImpl::OpenStream(const spec::v1::StreamRequest& opening, Message& req
   std::vector<google::protobuf::Any> initial(opening.start().payloads().begin(),
                                              opening.start().payloads().end());
   // The delivery is settled last: until then the consumer counts this opening as in flight,
-  // so a shutdown draining the consumers waits for its thread to be recorded.
+  // so a shutdown draining the consumers waits for its handler to be posted.
   Status refused;
   {
     std::lock_guard<std::mutex> lock(streams_mu_);
@@ -161,19 +161,22 @@ void ServerImpl::OpenStream(const spec::v1::StreamRequest& opening, Message& req
       r->streams.erase(id);
     }
   });
-  ReapStreamThreads(/*all=*/false);
-  auto done = std::make_shared<std::atomic<bool>>(false);
-  std::thread t([this, stream, request, handler, done]() mutable {
-    RunStream(std::move(stream), std::move(request), handler);
-    *done = true;
-  });
   bool cancel;
   {
     std::lock_guard<std::mutex> lock(streams_mu_);
-    stream_threads_.push_back(StreamThread{std::move(t), done, stream});
+    active_streams_.insert(stream);
     cancel = streams_closed_;  // a shutdown gave up on the streams while this one opened
   }
-  if (cancel) stream->Cancel(UnavailableError("the server is shutting down"));
+  bool posted = stream_executor_.Post([this, stream, request, handler]() mutable {
+    RunStream(std::move(stream), std::move(request), handler);
+  });
+  if (!posted) {
+    // The shutdown has already joined the stream handlers.
+    stream->End(UnavailableError(fmt::format("{}: the server is shutting down", routing_key)));
+    EndStream(stream);
+  } else if (cancel) {
+    stream->Cancel(UnavailableError("the server is shutting down"));
+  }
   settle(ConsumeResult::Ack());
 }
 
@@ -193,27 +196,14 @@ void ServerImpl::RunStream(std::shared_ptr<StreamCore> stream, Message request,
       });
   if (!r.is_ack()) status = r.status();
   stream->End(status);
-  std::lock_guard<std::mutex> lock(streams_mu_);
-  --running_streams_;
-  streams_cv_.notify_all();
+  EndStream(stream);
 }
 
-void ServerImpl::ReapStreamThreads(bool all) {
-  std::vector<std::thread> finished;
-  {
-    std::lock_guard<std::mutex> lock(streams_mu_);
-    for (auto it = stream_threads_.begin(); it != stream_threads_.end();) {
-      if (all || it->done->load()) {
-        finished.push_back(std::move(it->thread));
-        it = stream_threads_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  for (auto& t : finished) {
-    if (t.joinable()) t.join();
-  }
+void ServerImpl::EndStream(const std::shared_ptr<StreamCore>& stream) {
+  std::lock_guard<std::mutex> lock(streams_mu_);
+  active_streams_.erase(stream);
+  --running_streams_;
+  streams_cv_.notify_all();
 }
 
 }  // namespace brokrpc::internal

@@ -8,6 +8,8 @@
 #include <future>
 #include <memory>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include "brokrpc/impl/codegen.h"
 #include "case000/greeting.pb.h"
@@ -36,11 +38,26 @@ class Greeter final {
   static const ::brokrpc::ServiceSpec& spec();
 
   // The server side: subclass it, override the methods you serve, and register an instance
-  // with ::brokrpc::Server::RegisterService. Methods run on the handler pool, many at once.
+  // with ::brokrpc::Server::RegisterService, which consumes the queues of the overridden methods
+  // only. Methods run on the handler pool, many at once.
   class Service : public ::brokrpc::Service {
    public:
     Service();
     ~Service() override;
+
+    // The methods (by MethodIndex) that `Impl` overrides: ::brokrpc::Server::RegisterService(Impl*)
+    // consumes only their queues, so that servers overriding different methods split them. Every
+    // method when Impl is this class (the dynamic type is not known).
+    template <typename Impl>
+    static std::vector<bool> MethodsServedBy() {
+      if constexpr (std::is_same_v<Impl, Service>) {
+        return std::vector<bool>(1, true);
+      } else {
+        return {
+          !requires { requires std::is_same_v<decltype(&Impl::Greet), decltype(&Service::Greet)>; },
+        };
+      }
+    }
 
     // the greet method
     virtual ::brokrpc::Status Greet(::brokrpc::ServerContext* context, const ::greeting::GreetRequest* request, ::greeting::GreetResponse* response);

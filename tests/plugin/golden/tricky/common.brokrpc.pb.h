@@ -8,6 +8,8 @@
 #include <future>
 #include <memory>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include "brokrpc/impl/codegen.h"
 #include "tricky/common.pb.h"

@@ -50,6 +50,14 @@ const ::brokrpc::ServiceSpec& Service_::spec() {
             .queue = ::brokrpc::QueueOptions{.name = "/acme.reserved/Service/channel_"},
         },
         ::brokrpc::MethodSpec{
+            .name = "MethodsServedBy",
+            .routing_key = "/acme.reserved/Service/MethodsServedBy",
+            .kind = ::brokrpc::MethodKind::kUnary,
+            .request_type = "acme.reserved.M",
+            .response_type = "acme.reserved.M",
+            .queue = ::brokrpc::QueueOptions{.name = "/acme.reserved/Service/MethodsServedBy"},
+        },
+        ::brokrpc::MethodSpec{
             .name = "channel",
             .routing_key = "/acme.reserved/Service/channel",
             .kind = ::brokrpc::MethodKind::kUnary,
@@ -96,6 +104,10 @@ Service_::Service::Service() : ::brokrpc::Service(Service_::spec()) {
         return this->channel__(context, request, response);
       });
   ::brokrpc::Service::AddUnaryHandler<::acme::reserved::M, ::acme::reserved::M>(
+      Service_::kMethodsServedByIndex, [this](::brokrpc::ServerContext* context, const ::acme::reserved::M* request, ::acme::reserved::M* response) {
+        return this->MethodsServedBy_(context, request, response);
+      });
+  ::brokrpc::Service::AddUnaryHandler<::acme::reserved::M, ::acme::reserved::M>(
       Service_::kchannelIndex, [this](::brokrpc::ServerContext* context, const ::acme::reserved::M* request, ::acme::reserved::M* response) {
         return this->channel(context, request, response);
       });
@@ -125,6 +137,10 @@ Service_::Service::~Service() = default;
 
 ::brokrpc::Status Service_::Service::channel__(::brokrpc::ServerContext* /*context*/, const ::acme::reserved::M* /*request*/, ::acme::reserved::M* /*response*/) {
   return ::brokrpc::Status(::brokrpc::StatusCode::kUnimplemented, "method /acme.reserved/Service/channel_ is not implemented");
+}
+
+::brokrpc::Status Service_::Service::MethodsServedBy_(::brokrpc::ServerContext* /*context*/, const ::acme::reserved::M* /*request*/, ::acme::reserved::M* /*response*/) {
+  return ::brokrpc::Status(::brokrpc::StatusCode::kUnimplemented, "method /acme.reserved/Service/MethodsServedBy is not implemented");
 }
 
 ::brokrpc::Status Service_::Service::channel(::brokrpc::ServerContext* /*context*/, const ::acme::reserved::M* /*request*/, ::acme::reserved::M* /*response*/) {
@@ -187,6 +203,18 @@ std::future<::brokrpc::StatusOr<::acme::reserved::M>> Service_::Stub::Asyncchann
 
 void Service_::Stub::Asyncchannel_(::brokrpc::ClientContext* context, const ::acme::reserved::M& request, std::function<void(::brokrpc::StatusOr<::acme::reserved::M>)> on_done) {
   ::brokrpc::internal::CallbackUnaryCall<::acme::reserved::M, ::acme::reserved::M>(channel_.get(), Service_::spec(), Service_::kchannel_Index, context, request, std::move(on_done));
+}
+
+::brokrpc::Status Service_::Stub::MethodsServedBy_(::brokrpc::ClientContext* context, const ::acme::reserved::M& request, ::acme::reserved::M* response) {
+  return ::brokrpc::internal::BlockingUnaryCall<::acme::reserved::M, ::acme::reserved::M>(channel_.get(), Service_::spec(), Service_::kMethodsServedByIndex, context, request, response);
+}
+
+std::future<::brokrpc::StatusOr<::acme::reserved::M>> Service_::Stub::AsyncMethodsServedBy(::brokrpc::ClientContext* context, const ::acme::reserved::M& request) {
+  return ::brokrpc::internal::AsyncUnaryCall<::acme::reserved::M, ::acme::reserved::M>(channel_.get(), Service_::spec(), Service_::kMethodsServedByIndex, context, request);
+}
+
+void Service_::Stub::AsyncMethodsServedBy(::brokrpc::ClientContext* context, const ::acme::reserved::M& request, std::function<void(::brokrpc::StatusOr<::acme::reserved::M>)> on_done) {
+  ::brokrpc::internal::CallbackUnaryCall<::acme::reserved::M, ::acme::reserved::M>(channel_.get(), Service_::spec(), Service_::kMethodsServedByIndex, context, request, std::move(on_done));
 }
 
 ::brokrpc::Status Service_::Stub::channel(::brokrpc::ClientContext* context, const ::acme::reserved::M& request, ::acme::reserved::M* response) {

@@ -8,6 +8,8 @@
 #include <future>
 #include <memory>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include "brokrpc/impl/codegen.h"
 #include "tricky/reserved.pb.h"
@@ -25,6 +27,7 @@ class Service_ final {
     static constexpr std::string_view kStub = "/acme.reserved/Service/Stub";
     static constexpr std::string_view kStubInterface = "/acme.reserved/Service/StubInterface";
     static constexpr std::string_view kchannel_ = "/acme.reserved/Service/channel_";
+    static constexpr std::string_view kMethodsServedBy = "/acme.reserved/Service/MethodsServedBy";
     static constexpr std::string_view kchannel = "/acme.reserved/Service/channel";
     static constexpr std::string_view kspec = "/acme.reserved/Service/spec";
     static constexpr std::string_view kAddUnaryHandler = "/acme.reserved/Service/AddUnaryHandler";
@@ -35,6 +38,7 @@ class Service_ final {
     static constexpr std::string_view kStub = "/acme.reserved/Service/Stub";
     static constexpr std::string_view kStubInterface = "/acme.reserved/Service/StubInterface";
     static constexpr std::string_view kchannel_ = "/acme.reserved/Service/channel_";
+    static constexpr std::string_view kMethodsServedBy = "/acme.reserved/Service/MethodsServedBy";
     static constexpr std::string_view kchannel = "/acme.reserved/Service/channel";
     static constexpr std::string_view kspec = "/acme.reserved/Service/spec";
     static constexpr std::string_view kAddUnaryHandler = "/acme.reserved/Service/AddUnaryHandler";
@@ -45,25 +49,49 @@ class Service_ final {
     kStubIndex = 1,
     kStubInterfaceIndex = 2,
     kchannel_Index = 3,
-    kchannelIndex = 4,
-    kspecIndex = 5,
-    kAddUnaryHandlerIndex = 6,
+    kMethodsServedByIndex = 4,
+    kchannelIndex = 5,
+    kspecIndex = 6,
+    kAddUnaryHandlerIndex = 7,
   };
 
   // The exchange, methods and queues of this service, as the runtime serves and calls them.
   static const ::brokrpc::ServiceSpec& spec();
 
   // The server side: subclass it, override the methods you serve, and register an instance
-  // with ::brokrpc::Server::RegisterService. Methods run on the handler pool, many at once.
+  // with ::brokrpc::Server::RegisterService, which consumes the queues of the overridden methods
+  // only. Methods run on the handler pool, many at once.
   class Service : public ::brokrpc::Service {
    public:
     Service();
     ~Service() override;
 
+    // The methods (by MethodIndex) that `Impl` overrides: ::brokrpc::Server::RegisterService(Impl*)
+    // consumes only their queues, so that servers overriding different methods split them. Every
+    // method when Impl is this class (the dynamic type is not known).
+    template <typename Impl>
+    static std::vector<bool> MethodsServedBy() {
+      if constexpr (std::is_same_v<Impl, Service>) {
+        return std::vector<bool>(8, true);
+      } else {
+        return {
+          !requires { requires std::is_same_v<decltype(&Impl::Service_), decltype(&Service::Service_)>; },
+          !requires { requires std::is_same_v<decltype(&Impl::Stub_), decltype(&Service::Stub_)>; },
+          !requires { requires std::is_same_v<decltype(&Impl::StubInterface_), decltype(&Service::StubInterface_)>; },
+          !requires { requires std::is_same_v<decltype(&Impl::channel__), decltype(&Service::channel__)>; },
+          !requires { requires std::is_same_v<decltype(&Impl::MethodsServedBy_), decltype(&Service::MethodsServedBy_)>; },
+          !requires { requires std::is_same_v<decltype(&Impl::channel), decltype(&Service::channel)>; },
+          !requires { requires std::is_same_v<decltype(&Impl::spec), decltype(&Service::spec)>; },
+          !requires { requires std::is_same_v<decltype(&Impl::AddUnaryHandler), decltype(&Service::AddUnaryHandler)>; },
+        };
+      }
+    }
+
     virtual ::brokrpc::Status Service_(::brokrpc::ServerContext* context, const ::acme::reserved::M* request, ::acme::reserved::M* response);
     virtual ::brokrpc::Status Stub_(::brokrpc::ServerContext* context, const ::acme::reserved::M* request, ::acme::reserved::M* response);
     virtual ::brokrpc::Status StubInterface_(::brokrpc::ServerContext* context, const ::acme::reserved::M* request, ::acme::reserved::M* response);
     virtual ::brokrpc::Status channel__(::brokrpc::ServerContext* context, const ::acme::reserved::M* request, ::acme::reserved::M* response);
+    virtual ::brokrpc::Status MethodsServedBy_(::brokrpc::ServerContext* context, const ::acme::reserved::M* request, ::acme::reserved::M* response);
     // Not escaped: overloads beside Stub::channel() and ::brokrpc::Service::spec().
     virtual ::brokrpc::Status channel(::brokrpc::ServerContext* context, const ::acme::reserved::M* request, ::acme::reserved::M* response);
     virtual ::brokrpc::Status spec(::brokrpc::ServerContext* context, const ::acme::reserved::M* request, ::acme::reserved::M* response);
@@ -92,6 +120,10 @@ class Service_ final {
     virtual std::future<::brokrpc::StatusOr<::acme::reserved::M>> Asyncchannel_(::brokrpc::ClientContext* context, const ::acme::reserved::M& request) = 0;
     // `on_done` runs once, on a handler-pool thread.
     virtual void Asyncchannel_(::brokrpc::ClientContext* context, const ::acme::reserved::M& request, std::function<void(::brokrpc::StatusOr<::acme::reserved::M>)> on_done) = 0;
+    virtual ::brokrpc::Status MethodsServedBy_(::brokrpc::ClientContext* context, const ::acme::reserved::M& request, ::acme::reserved::M* response) = 0;
+    virtual std::future<::brokrpc::StatusOr<::acme::reserved::M>> AsyncMethodsServedBy(::brokrpc::ClientContext* context, const ::acme::reserved::M& request) = 0;
+    // `on_done` runs once, on a handler-pool thread.
+    virtual void AsyncMethodsServedBy(::brokrpc::ClientContext* context, const ::acme::reserved::M& request, std::function<void(::brokrpc::StatusOr<::acme::reserved::M>)> on_done) = 0;
     // Not escaped: overloads beside Stub::channel() and ::brokrpc::Service::spec().
     virtual ::brokrpc::Status channel(::brokrpc::ClientContext* context, const ::acme::reserved::M& request, ::acme::reserved::M* response) = 0;
     virtual std::future<::brokrpc::StatusOr<::acme::reserved::M>> Asyncchannel(::brokrpc::ClientContext* context, const ::acme::reserved::M& request) = 0;
@@ -130,6 +162,10 @@ class Service_ final {
     std::future<::brokrpc::StatusOr<::acme::reserved::M>> Asyncchannel_(::brokrpc::ClientContext* context, const ::acme::reserved::M& request) override;
     // `on_done` runs once, on a handler-pool thread.
     void Asyncchannel_(::brokrpc::ClientContext* context, const ::acme::reserved::M& request, std::function<void(::brokrpc::StatusOr<::acme::reserved::M>)> on_done) override;
+    ::brokrpc::Status MethodsServedBy_(::brokrpc::ClientContext* context, const ::acme::reserved::M& request, ::acme::reserved::M* response) override;
+    std::future<::brokrpc::StatusOr<::acme::reserved::M>> AsyncMethodsServedBy(::brokrpc::ClientContext* context, const ::acme::reserved::M& request) override;
+    // `on_done` runs once, on a handler-pool thread.
+    void AsyncMethodsServedBy(::brokrpc::ClientContext* context, const ::acme::reserved::M& request, std::function<void(::brokrpc::StatusOr<::acme::reserved::M>)> on_done) override;
     // Not escaped: overloads beside Stub::channel() and ::brokrpc::Service::spec().
     ::brokrpc::Status channel(::brokrpc::ClientContext* context, const ::acme::reserved::M& request, ::acme::reserved::M* response) override;
     std::future<::brokrpc::StatusOr<::acme::reserved::M>> Asyncchannel(::brokrpc::ClientContext* context, const ::acme::reserved::M& request) override;
@@ -175,11 +211,26 @@ class RoutingKeys_ final {
   static const ::brokrpc::ServiceSpec& spec();
 
   // The server side: subclass it, override the methods you serve, and register an instance
-  // with ::brokrpc::Server::RegisterService. Methods run on the handler pool, many at once.
+  // with ::brokrpc::Server::RegisterService, which consumes the queues of the overridden methods
+  // only. Methods run on the handler pool, many at once.
   class Service : public ::brokrpc::Service {
    public:
     Service();
     ~Service() override;
+
+    // The methods (by MethodIndex) that `Impl` overrides: ::brokrpc::Server::RegisterService(Impl*)
+    // consumes only their queues, so that servers overriding different methods split them. Every
+    // method when Impl is this class (the dynamic type is not known).
+    template <typename Impl>
+    static std::vector<bool> MethodsServedBy() {
+      if constexpr (std::is_same_v<Impl, Service>) {
+        return std::vector<bool>(1, true);
+      } else {
+        return {
+          !requires { requires std::is_same_v<decltype(&Impl::Get), decltype(&Service::Get)>; },
+        };
+      }
+    }
 
     virtual ::brokrpc::Status Get(::brokrpc::ServerContext* context, const ::acme::reserved::M* request, ::acme::reserved::M* response);
   };

@@ -8,6 +8,8 @@
 #include <future>
 #include <memory>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include "brokrpc/impl/codegen.h"
 #include "tricky/shop.pb.h"
@@ -46,11 +48,29 @@ class Shop final {
   static const ::brokrpc::ServiceSpec& spec();
 
   // The server side: subclass it, override the methods you serve, and register an instance
-  // with ::brokrpc::Server::RegisterService. Methods run on the handler pool, many at once.
+  // with ::brokrpc::Server::RegisterService, which consumes the queues of the overridden methods
+  // only. Methods run on the handler pool, many at once.
   class Service : public ::brokrpc::Service {
    public:
     Service();
     ~Service() override;
+
+    // The methods (by MethodIndex) that `Impl` overrides: ::brokrpc::Server::RegisterService(Impl*)
+    // consumes only their queues, so that servers overriding different methods split them. Every
+    // method when Impl is this class (the dynamic type is not known).
+    template <typename Impl>
+    static std::vector<bool> MethodsServedBy() {
+      if constexpr (std::is_same_v<Impl, Service>) {
+        return std::vector<bool>(4, true);
+      } else {
+        return {
+          !requires { requires std::is_same_v<decltype(&Impl::GetItem), decltype(&Service::GetItem)>; },
+          !requires { requires std::is_same_v<decltype(&Impl::new_), decltype(&Service::new_)>; },
+          !requires { requires std::is_same_v<decltype(&Impl::Rate), decltype(&Service::Rate)>; },
+          !requires { requires std::is_same_v<decltype(&Impl::Forget), decltype(&Service::Forget)>; },
+        };
+      }
+    }
 
     // Looks an item up.
     virtual ::brokrpc::Status GetItem(::brokrpc::ServerContext* context, const ::google::protobuf::StringValue* request, ::acme::shop::inventory::stock::api::v1::Item* response);
@@ -137,11 +157,25 @@ class Idle final {
   static const ::brokrpc::ServiceSpec& spec();
 
   // The server side: subclass it, override the methods you serve, and register an instance
-  // with ::brokrpc::Server::RegisterService. Methods run on the handler pool, many at once.
+  // with ::brokrpc::Server::RegisterService, which consumes the queues of the overridden methods
+  // only. Methods run on the handler pool, many at once.
   class Service : public ::brokrpc::Service {
    public:
     Service();
     ~Service() override;
+
+    // The methods (by MethodIndex) that `Impl` overrides: ::brokrpc::Server::RegisterService(Impl*)
+    // consumes only their queues, so that servers overriding different methods split them. Every
+    // method when Impl is this class (the dynamic type is not known).
+    template <typename Impl>
+    static std::vector<bool> MethodsServedBy() {
+      if constexpr (std::is_same_v<Impl, Service>) {
+        return std::vector<bool>(0, true);
+      } else {
+        return {
+        };
+      }
+    }
 
   };
 
