@@ -218,6 +218,7 @@ Status RunCallStatus(const CallArgs& args) {
   auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::duration<double>(args.timeout_seconds));
   context.set_timeout(timeout);
+  context.set_wait_for_ready(args.wait_for_ready);
   BROKRPC_RETURN_IF_ERROR(AddMetadata(args.metadata, &context));
 
   // Read and check the request before connecting (a typo fails fast, with nothing sent).

@@ -49,7 +49,8 @@ void AddSchemaOptions(CLI::App* app, SchemaSources& schema) {
              "a .proto file (repeatable); brokrpc's option protos and Google's well-known types "
              "are found without -I");
   Repeatable(app, "-I,--import-path", schema.import_paths,
-             "a directory .proto imports are resolved against (repeatable; default .)");
+             "a directory .proto files and imports are found in (repeatable; default: the "
+             "directory of each --proto file, then .)");
   Repeatable(app, "--descriptor-set", schema.descriptor_sets,
              "a FileDescriptorSet (protoc --descriptor_set_out=FILE --include_imports)");
 }
@@ -183,6 +184,9 @@ int main(int argc, char** argv) {
   call_cmd->add_option("--timeout", call.timeout_seconds,
                        "deadline of the call in seconds (default 30; streams: the whole "
                        "stream)");
+  call_cmd->add_flag("--wait-for-ready", call.wait_for_ready,
+                     "wait (until the deadline) while no server consumes the method instead of "
+                     "failing at once with UNAVAILABLE");
   Repeatable(call_cmd, "-H,--header", call.metadata, "metadata key:value (repeatable)");
   call_cmd->add_option("--wire", call.wire,
                        "payload encoding on the wire: protobuf (default) or json (unary and "

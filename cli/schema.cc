@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <google/protobuf/descriptor.pb.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -66,8 +67,17 @@ Schema::~Schema() = default;
 
 StatusOr<std::unique_ptr<Schema>> Schema::Load(const SchemaSources& sources) {
   std::unique_ptr<Schema> schema(new Schema());
-  for (const auto& dir : sources.import_paths) schema->source_tree_.MapPath("", dir);
-  if (sources.import_paths.empty()) schema->source_tree_.MapPath("", ".");
+  std::vector<std::string> dirs = sources.import_paths;
+  if (dirs.empty()) {
+    // Without -I: each --proto file's own directory, then the current one.
+    for (const auto& file : sources.proto_files) {
+      size_t slash = file.rfind('/');
+      std::string dir = slash == std::string::npos ? "." : file.substr(0, slash == 0 ? 1 : slash);
+      if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+    }
+    if (std::find(dirs.begin(), dirs.end(), ".") == dirs.end()) dirs.push_back(".");
+  }
+  for (const auto& dir : dirs) schema->source_tree_.MapPath("", dir);
 
   std::vector<std::string> names;
   for (const auto& path : sources.descriptor_sets) {

@@ -29,6 +29,9 @@ struct CallArgs {
   std::optional<std::string> data;
   std::optional<std::string> exchange;
   double timeout_seconds = 30;
+  // Wait (until the deadline) while the broker is down or no server consumes the method,
+  // instead of failing at once with UNAVAILABLE.
+  bool wait_for_ready = false;
   // -H key:value, repeatable.
   std::vector<std::string> metadata;
   // --wire: protobuf or json (unary and fire-and-forget).
