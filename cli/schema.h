@@ -19,9 +19,9 @@ namespace brokrpc::cli {
 
 // Where the descriptors come from (the command-line options).
 struct SchemaSources {
-  std::vector<std::string> proto_files;
-  std::vector<std::string> import_paths;
-  std::vector<std::string> descriptor_sets;
+  std::vector<std::string> proto_files{};
+  std::vector<std::string> import_paths{};
+  std::vector<std::string> descriptor_sets{};
 
   bool empty() const { return proto_files.empty() && descriptor_sets.empty(); }
 };
