@@ -15,6 +15,7 @@
 #include "exit_code.h"
 #include "method_lookup.h"
 #include "proto_json.h"
+#include "reflection_client.h"
 #include "schema_commands.h"
 #include "service_spec.h"
 
@@ -182,19 +183,28 @@ StatusOr<LineSource> StreamLines(const std::optional<std::string>& data) {
 }
 
 Status RunCallStatus(const CallArgs& args) {
-  if (args.schema.empty()) {
-    return InvalidArgumentError(
-        "call needs a schema: --proto FILE [-I DIR] or --descriptor-set FILE");
-  }
   if (args.wire != "protobuf" && args.wire != "json") {
     return InvalidArgumentError(fmt::format("--wire {}: expected protobuf or json", args.wire));
   }
   if (args.timeout_seconds <= 0) return InvalidArgumentError("--timeout must be positive");
   Call call;
   call.json_wire = args.wire == "json";
-  auto schema = Schema::Load(args.schema);
-  if (!schema.ok()) return schema.status();
-  call.schema = std::move(*schema);
+  auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::duration<double>(args.timeout_seconds));
+  std::shared_ptr<Broker> broker;
+  if (args.schema.empty()) {
+    // No schema given: the servers on the exchange describe their services (reflection).
+    auto connected = ConnectBroker(args.url);
+    if (!connected.ok()) return connected.status();
+    broker = *connected;
+    auto reflected = ReflectServers(*broker, args.exchange.value_or(""), timeout);
+    if (!reflected.ok()) return reflected.status();
+    call.schema = std::move(reflected->schema);
+  } else {
+    auto schema = Schema::Load(args.schema);
+    if (!schema.ok()) return schema.status();
+    call.schema = std::move(*schema);
+  }
   auto method = FindMethod(*call.schema, args.method);
   if (!method.ok()) return method.status();
   call.method = *method;
@@ -215,8 +225,6 @@ Status RunCallStatus(const CallArgs& args) {
   }
 
   ClientContext context;
-  auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::duration<double>(args.timeout_seconds));
   context.set_timeout(timeout);
   context.set_wait_for_ready(args.wait_for_ready);
   BROKRPC_RETURN_IF_ERROR(AddMetadata(args.metadata, &context));
@@ -236,11 +244,14 @@ Status RunCallStatus(const CallArgs& args) {
     if (!request.ok()) return request.status();
   }
 
-  auto broker = ConnectBroker(args.url);
-  if (!broker.ok()) return broker.status();
+  if (!broker) {
+    auto connected = ConnectBroker(args.url);
+    if (!connected.ok()) return connected.status();
+    broker = *connected;
+  }
   Status result;
   {
-    auto channel = CreateChannel(*broker, {.default_timeout = timeout});
+    auto channel = CreateChannel(broker, {.default_timeout = timeout});
     switch (kind) {
       case MethodKind::kUnary:
       case MethodKind::kFireAndForget:
@@ -257,7 +268,7 @@ Status RunCallStatus(const CallArgs& args) {
         break;
     }
   }
-  (*broker)->Close();
+  broker->Close();
   return result;
 }
 

@@ -1,9 +1,12 @@
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
 
+#include "connect.h"
 #include "exit_code.h"
 #include "method_lookup.h"
+#include "reflection_client.h"
 #include "schema_commands.h"
 #include "service_spec.h"
 
@@ -52,7 +55,29 @@ StatusOr<std::unique_ptr<Schema>> LoadFor(const DescribeArgs& args, const char* 
 
 }  // namespace
 
+// list URL -e EXCHANGE: what the servers there report.
+int ListReflected(const DescribeArgs& args) {
+  auto broker = ConnectBroker(args.url);
+  if (!broker.ok()) return ReportFailure(broker.status());
+  auto reflected = ReflectServers(**broker, args.exchange.value_or(""), std::chrono::seconds(10));
+  (*broker)->Close();
+  if (!reflected.ok()) return ReportFailure(reflected.status());
+  std::string out;
+  for (const auto& name : reflected->services) {
+    const pb::ServiceDescriptor* s = reflected->schema->FindService(name);
+    if (s == nullptr) {
+      out += name + "\n  (the server sent no descriptor for it)\n";
+      continue;
+    }
+    ResolvedService service(s, args.exchange);
+    out += ServiceLines(service);
+  }
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
+
 int RunList(const DescribeArgs& args) {
+  if (args.schema.empty() && !args.url.empty()) return ListReflected(args);
   auto schema = LoadFor(args, "list");
   if (!schema.ok()) return ReportFailure(schema.status());
   std::string out;

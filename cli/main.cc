@@ -151,7 +151,11 @@ int main(int argc, char** argv) {
   DescribeArgs list;
   auto* list_cmd = app.add_subcommand(
       "list", "print each service with its methods, call kind, routing key, queue and exchange");
-  list_cmd->add_option("-e,--exchange", list.exchange, "exchange overriding the services'");
+  list_cmd->add_option("url", list.url,
+                       "without a schema: ask the servers on -e EXCHANGE at this broker "
+                       "(reflection)");
+  list_cmd->add_option("-e,--exchange", list.exchange,
+                       "exchange overriding the services' (with URL: the exchange to ask)");
   AddSchemaOptions(list_cmd, list.schema);
 
   DescribeArgs describe;
@@ -170,6 +174,8 @@ int main(int argc, char** argv) {
       "call a method: the request as proto3 JSON, the response(s) printed as proto3 JSON, one "
       "per line");
   call_cmd->footer(
+      "Without --proto / --descriptor-set the servers on -e EXCHANGE are asked for the schema "
+      "(reflection: a brokrpc-cpp Server with ServerOptions::reflection). "
       "Unary and fire-and-forget methods and server streaming take one request (-d, default "
       "{}). Client streaming and bidirectional methods read one JSON object per line (-d "
       "@FILE, or standard input). A fire-and-forget method is published and its confirm "

@@ -65,7 +65,8 @@ Schema::Schema()
 
 Schema::~Schema() = default;
 
-StatusOr<std::unique_ptr<Schema>> Schema::Load(const SchemaSources& sources) {
+StatusOr<std::unique_ptr<Schema>> Schema::Load(const SchemaSources& sources,
+                                               const std::vector<pb::FileDescriptorProto>& files) {
   std::unique_ptr<Schema> schema(new Schema());
   std::vector<std::string> dirs = sources.import_paths;
   if (dirs.empty()) {
@@ -100,6 +101,14 @@ StatusOr<std::unique_ptr<Schema>> Schema::Load(const SchemaSources& sources) {
       }
       names.push_back(file.name());
     }
+  }
+  for (const auto& file : files) {
+    pb::FileDescriptorProto existing;
+    if (schema->set_db_.FindFileByName(file.name(), &existing)) continue;
+    if (!schema->set_db_.Add(file)) {
+      return InvalidArgumentError(fmt::format("cannot add {}", file.name()));
+    }
+    names.push_back(file.name());
   }
   for (const auto& file : sources.proto_files) {
     // A path on disk under an import directory becomes its import name ("dir/x.proto" with

@@ -6,6 +6,7 @@
 
 #include <google/protobuf/compiler/importer.h>
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/descriptor_database.h>
 #include <google/protobuf/dynamic_message.h>
 
@@ -32,13 +33,16 @@ class Schema {
  public:
   // Parses every source; INVALID_ARGUMENT with protoc-style "file:line:col: error" lines when a
   // file does not parse or link, NOT_FOUND when a file is missing.
-  static StatusOr<std::unique_ptr<Schema>> Load(const SchemaSources& sources);
+  // `files`: more files, as a descriptor set would give them (e.g. from reflection).
+  static StatusOr<std::unique_ptr<Schema>> Load(
+      const SchemaSources& sources,
+      const std::vector<google::protobuf::FileDescriptorProto>& files = {});
 
   Schema(const Schema&) = delete;
   Schema& operator=(const Schema&) = delete;
   ~Schema();
 
-  // The files named by the sources (every file of a descriptor set), in order.
+  // The files named by the sources (every file of a descriptor set or of `files`), in order.
   const std::vector<const google::protobuf::FileDescriptor*>& files() const { return files_; }
   // Every service of those files, in order.
   std::vector<const google::protobuf::ServiceDescriptor*> Services() const;

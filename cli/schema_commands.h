@@ -17,6 +17,8 @@ struct DescribeArgs {
   std::optional<std::string> exchange;
   // describe: a service, method (pkg.Service/Method or pkg.Service.Method) or message name.
   std::string name;
+  // list without a schema: the broker whose servers on `exchange` are asked (reflection).
+  std::string url;
 };
 
 // call's settings.
@@ -39,13 +41,15 @@ struct CallArgs {
   SchemaSources schema;
 };
 
-// Prints each service with its methods, call kind, routing key, queue and exchange. Returns the
-// exit status.
+// Prints each service with its methods, call kind, routing key, queue and exchange: from the
+// schema, or (without one) from what the servers on the exchange report (reflection). Returns
+// the exit status.
 int RunList(const DescribeArgs& args);
 // Prints a service, method or message. Returns the exit status.
 int RunDescribe(const DescribeArgs& args);
-// Calls one method and prints the response(s) as proto3 JSON, one per line. Returns the exit
-// status: 0 on OK, else 64 + the status code (the status is printed to stderr).
+// Calls one method and prints the response(s) as proto3 JSON, one per line; without a schema
+// the servers on the -e exchange are asked for it (reflection). Returns the exit status: 0 on
+// OK, else 64 + the status code (the status is printed to stderr).
 int RunCall(const CallArgs& args);
 
 }  // namespace brokrpc::cli

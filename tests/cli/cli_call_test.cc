@@ -1,6 +1,6 @@
 // brokrpc call against the example servers on the private broker: the greeter (unary) with
-// --proto, --descriptor-set and the JSON wire, the route guide (the three stream kinds), a
-// fire-and-forget method, and the errors a person has to act on.
+// --proto, --descriptor-set, reflection and the JSON wire, the route guide (the three stream
+// kinds), a fire-and-forget method, and the errors a person has to act on.
 #include <catch2/catch.hpp>
 #include <sstream>
 
@@ -71,6 +71,32 @@ TEST_CASE("cli: call with --wire json and metadata, non-ASCII survives", "[cli]"
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK(r.out == Greeting("J\u00f6hn"));
+}
+
+TEST_CASE("cli: list and call through reflection, without the .proto", "[cli][reflection]") {
+  Server server(kGreeterServer);
+  const std::string url = RabbitUrl();
+  RunResult call = Run(Cli({"call", url, "-e", "greetings", "greeting.Greeter/Greet", "-d",
+                            "{\"name\": \"Eve\"}", "--timeout", "20"}));
+  INFO(call.err);
+  CHECK(call.exit_code == 0);
+  CHECK(call.out == Greeting("Eve"));
+  RunResult list = Run(Cli({"list", url, "-e", "greetings"}));
+  INFO(list.err);
+  CHECK(list.exit_code == 0);
+  CHECK(list.out ==
+        "greeting.Greeter\n"
+        "  exchange: greetings (type=direct durable=false auto_delete=false arguments={})\n"
+        "  Greet: unary, greeting.GreetRequest -> greeting.GreetResponse\n"
+        "    routing key: /greeting/Greeter/Greet\n"
+        "    queue: /greeting/Greeter/Greet (durable=false exclusive=false auto_delete=false)\n");
+}
+
+TEST_CASE("cli: reflection on an exchange where no server answers it is UNAVAILABLE",
+          "[cli][reflection]") {
+  RunResult r = Run(Cli({"list", RabbitUrl(), "-e", "amq.direct"}));
+  CHECK(r.exit_code == kUnavailable);
+  CHECK(r.err.find("no server on exchange 'amq.direct' answers reflection") != std::string::npos);
 }
 
 TEST_CASE("cli: a handler's error status is printed and gives exit status 64 + code", "[cli]") {
