@@ -32,7 +32,10 @@ int RunConsume(const ConsumeArgs& args) {
   if (!broker.ok()) return ReportFailure(broker.status());
 
   BindingOptions binding{
-      .exchange = {.name = args.common.exchange, .type = *type},
+      .exchange = {.name = args.common.exchange,
+                   .type = *type,
+                   .durable = args.exchange_durable,
+                   .auto_delete = args.exchange_auto_delete},
       .binding_keys = {args.common.routing_key},
       .queue = {.name = "brokrpc." + RandomHex(),
                 .durable = false,

@@ -129,6 +129,10 @@ int main(int argc, char** argv) {
   consume_cmd->add_option("--exchange-type", consume.exchange_type,
                           "type the exchange is declared with: direct (default), fanout, topic "
                           "or headers");
+  consume_cmd->add_flag("--exchange-durable", consume.exchange_durable,
+                        "declare the exchange durable (to watch a durable exchange)");
+  consume_cmd->add_flag("--exchange-auto-delete", consume.exchange_auto_delete,
+                        "declare the exchange auto-delete");
   consume_cmd->add_option("-s,--serializer", consume.common.serializer, kSerializerHelp);
   consume_cmd->add_option("-o,--output-mode", consume.output,
                           "body (the body and a newline, default), wide (properties and headers "

@@ -23,7 +23,10 @@ struct MessagingArgs {
 // consume's own settings.
 struct ConsumeArgs {
   MessagingArgs common;
+  // How the exchange is declared (it must match an existing exchange's flags).
   std::string exchange_type = "direct";
+  bool exchange_durable = false;
+  bool exchange_auto_delete = false;
   // -o: body, wide or json.
   std::string output = "body";
   // Stop after this many messages (0: until SIGINT / SIGTERM).
