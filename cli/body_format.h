@@ -32,7 +32,7 @@ StatusOr<BodyFormat> ParseBodyFormat(const std::string& text, Schema& schema);
 Status EncodeBody(const BodyFormat& format, Schema& schema, std::string_view line, Message* out);
 
 // A received body for printing: `text` for -o body, `json` (one JSON value on one line) for
-// -o json.
+// -o json and -o wide. A value type; thread-compatible.
 struct DecodedBody {
   std::string text;
   std::string json;

@@ -90,7 +90,17 @@ int RunList(const DescribeArgs& args) {
 }
 
 int RunDescribe(const DescribeArgs& args) {
-  auto schema = LoadFor(args, "describe");
+  StatusOr<std::unique_ptr<Schema>> schema = InvalidArgumentError("no schema");
+  if (args.schema.empty() && !args.url.empty()) {
+    auto broker = ConnectBroker(args.url);
+    if (!broker.ok()) return ReportFailure(broker.status());
+    auto reflected = ReflectServers(**broker, args.exchange.value_or(""), std::chrono::seconds(10));
+    (*broker)->Close();
+    if (!reflected.ok()) return ReportFailure(reflected.status());
+    schema = std::move(reflected->schema);
+  } else {
+    schema = LoadFor(args, "describe");
+  }
   if (!schema.ok()) return ReportFailure(schema.status());
   Schema& s = **schema;
   std::string out;

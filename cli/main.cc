@@ -5,6 +5,7 @@
 #include <cstring>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include "exit_code.h"
 #include "messaging_commands.h"
@@ -163,13 +164,17 @@ int main(int argc, char** argv) {
   AddSchemaOptions(list_cmd, list.schema);
 
   DescribeArgs describe;
-  auto* describe_cmd =
-      app.add_subcommand("describe", "print a service, a method or a message of the schema");
-  describe_cmd->add_option("name", describe.name, "pkg.Service, pkg.Service/Method or pkg.Message")
+  std::vector<std::string> describe_positionals;
+  auto* describe_cmd = app.add_subcommand(
+      "describe", "print a service, a method or a message: describe [URL -e EXCHANGE] NAME");
+  describe_cmd
+      ->add_option("url_and_name", describe_positionals,
+                   "[URL] NAME: NAME is pkg.Service, pkg.Service/Method or pkg.Message; with URL "
+                   "(and -e, no schema) the servers on the exchange describe it (reflection)")
+      ->expected(1, 2)
       ->required();
   describe_cmd->add_option("-e,--exchange", describe.exchange,
-                           "exchange overriding the "
-                           "service's");
+                           "exchange overriding the service's (with URL: the exchange to ask)");
   AddSchemaOptions(describe_cmd, describe.schema);
 
   CallArgs call;
@@ -211,7 +216,11 @@ int main(int argc, char** argv) {
   if (*consume_cmd) return brokrpc::cli::RunConsume(consume);
   if (*publish_cmd) return brokrpc::cli::RunPublish(publish);
   if (*list_cmd) return brokrpc::cli::RunList(list);
-  if (*describe_cmd) return brokrpc::cli::RunDescribe(describe);
+  if (*describe_cmd) {
+    describe.name = describe_positionals.back();
+    if (describe_positionals.size() == 2) describe.url = describe_positionals.front();
+    return brokrpc::cli::RunDescribe(describe);
+  }
   if (*call_cmd) return brokrpc::cli::RunCall(call);
   return brokrpc::cli::kExitUsage;
 }

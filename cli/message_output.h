@@ -10,6 +10,7 @@
 
 namespace brokrpc::cli {
 
+// -o: how consume prints each message (see FormatMessage).
 enum class OutputMode { kBody, kWide, kJson };
 
 // Parses "body", "wide" or "json".

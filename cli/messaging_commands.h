@@ -9,7 +9,7 @@
 
 namespace brokrpc::cli {
 
-// What consume and publish share.
+// What consume and publish share. Value type; thread-compatible.
 struct MessagingArgs {
   std::string url;
   std::string routing_key;
@@ -20,7 +20,7 @@ struct MessagingArgs {
   SchemaSources schema;
 };
 
-// consume's own settings.
+// consume's own settings. Value type; thread-compatible.
 struct ConsumeArgs {
   MessagingArgs common;
   // How the exchange is declared (it must match an existing exchange's flags).
@@ -33,7 +33,7 @@ struct ConsumeArgs {
   uint64_t count = 0;
 };
 
-// publish's own settings.
+// publish's own settings. Value type; thread-compatible.
 struct PublishArgs {
   MessagingArgs common;
   bool quiet = false;

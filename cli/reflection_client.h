@@ -14,7 +14,7 @@
 
 namespace brokrpc::cli {
 
-// What the servers on an exchange answered.
+// What the servers on an exchange answered. Move-only value; thread-compatible.
 struct Reflected {
   std::unique_ptr<Schema> schema;
   // The services they serve there (full names, each once, in the order they came).

@@ -18,7 +18,7 @@
 
 namespace brokrpc::cli {
 
-// Where the descriptors come from (the command-line options).
+// Where the descriptors come from (the command-line options). Value type; thread-compatible.
 struct SchemaSources {
   std::vector<std::string> proto_files{};
   std::vector<std::string> import_paths{};

@@ -10,18 +10,18 @@
 
 namespace brokrpc::cli {
 
-// list's and describe's settings.
+// list's and describe's settings. Value type; thread-compatible.
 struct DescribeArgs {
   SchemaSources schema;
   // Overrides the exchange name of every service (as `call -e` would).
   std::optional<std::string> exchange;
   // describe: a service, method (pkg.Service/Method or pkg.Service.Method) or message name.
   std::string name;
-  // list without a schema: the broker whose servers on `exchange` are asked (reflection).
+  // Without a schema: the broker whose servers on `exchange` are asked (reflection).
   std::string url;
 };
 
-// call's settings.
+// call's settings. Value type; thread-compatible.
 struct CallArgs {
   std::string url;
   // pkg.Service/Method (or pkg.Service.Method).
@@ -45,7 +45,8 @@ struct CallArgs {
 // schema, or (without one) from what the servers on the exchange report (reflection). Returns
 // the exit status.
 int RunList(const DescribeArgs& args);
-// Prints a service, method or message. Returns the exit status.
+// Prints a service, method or message of the schema, or (without one) of what the servers on
+// the exchange report. Returns the exit status.
 int RunDescribe(const DescribeArgs& args);
 // Calls one method and prints the response(s) as proto3 JSON, one per line; without a schema
 // the servers on the -e exchange are asked for it (reflection). Returns the exit status: 0 on

@@ -73,7 +73,8 @@ TEST_CASE("cli: call with --wire json and metadata, non-ASCII survives", "[cli]"
   CHECK(r.out == Greeting("J\u00f6hn"));
 }
 
-TEST_CASE("cli: list and call through reflection, without the .proto", "[cli][reflection]") {
+TEST_CASE("cli: list, describe and call through reflection, without the .proto",
+          "[cli][reflection]") {
   Server server(kGreeterServer);
   const std::string url = RabbitUrl();
   RunResult call = Run(Cli({"call", url, "-e", "greetings", "greeting.Greeter/Greet", "-d",
@@ -90,6 +91,10 @@ TEST_CASE("cli: list and call through reflection, without the .proto", "[cli][re
         "  Greet: unary, greeting.GreetRequest -> greeting.GreetResponse\n"
         "    routing key: /greeting/Greeter/Greet\n"
         "    queue: /greeting/Greeter/Greet (durable=false exclusive=false auto_delete=false)\n");
+  RunResult describe = Run(Cli({"describe", url, "-e", "greetings", "greeting.GreetRequest"}));
+  INFO(describe.err);
+  CHECK(describe.exit_code == 0);
+  CHECK(describe.out.rfind("message GreetRequest {\n  string name = 1", 0) == 0);
 }
 
 TEST_CASE("cli: reflection on an exchange where no server answers it is UNAVAILABLE",

@@ -11,7 +11,7 @@
 
 namespace brokrpc::testing {
 
-// How a finished program ended and what it printed.
+// How a finished program ended and what it printed. Value type.
 struct RunResult {
   // The exit status, or 128 + the signal that ended it, or -1 when it had to be killed.
   int exit_code = -1;
