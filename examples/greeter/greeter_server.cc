@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   GreeterImpl greeter;
-  brokrpc::Server server(*broker);
+  // reflection: `brokrpc list URL -e EXCHANGE` and `brokrpc call` work without the .proto.
+  brokrpc::Server server(*broker, {.reflection = true});
   if (brokrpc::Status s = server.RegisterService(&greeter); !s.ok()) {
     std::fprintf(stderr, "server: %s\n", s.ToString().c_str());
     return 1;

@@ -45,6 +45,13 @@ struct ServerOptions {
   // FAILED_PRECONDITION instead of deadlocking; asynchronous calls are fine. Stream handlers
   // always run on the stream pool (see max_concurrent_streams).
   bool inline_handlers = false;
+  // Serves brokrpc.reflection.v1.ReflectionService (proto/brokrpc/reflection/v1) on the
+  // exchange of every registered service: it answers with the full names of the services
+  // served there and the file descriptors that define them, so that `brokrpc list URL -e X`
+  // and `brokrpc call URL -e X ...` work without the .proto files. Off by default: it reveals
+  // the schema to anyone who can publish to the exchange, and adds one exclusive queue per
+  // exchange ("reflection.<uuid hex>").
+  bool reflection = false;
 };
 
 // Register services, Start() (or Run()), and Shutdown() to drain. Thread-safe.

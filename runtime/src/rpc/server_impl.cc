@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
+#include "rpc/reflection_service.h"
 #include "rpc/wire.h"
 
 namespace brokrpc::internal {
@@ -51,6 +53,34 @@ Status ServerImpl::RegisterService(Service* service, const std::vector<bool>* me
   if (state_ != State::kIdle) {
     return FailedPreconditionError("RegisterService: the server has already been started");
   }
+  return RegisterLocked(service);
+}
+
+Status ServerImpl::AddReflectionLocked() {
+  // Exchange name -> (the exchange's options, the services served there), in first-seen order.
+  std::vector<std::pair<ExchangeOptions, std::vector<std::string>>> exchanges;
+  for (const auto& e : endpoints_) {
+    const ServiceSpec& spec = e.service->spec();
+    auto it = std::find_if(exchanges.begin(), exchanges.end(), [&](const auto& x) {
+      return core_.ResolveExchange(x.first).name == e.exchange.name;
+    });
+    if (it == exchanges.end()) {
+      exchanges.emplace_back(spec.exchange, std::vector<std::string>{});
+      it = std::prev(exchanges.end());
+    }
+    std::string name(spec.full_name);
+    if (std::find(it->second.begin(), it->second.end(), name) == it->second.end()) {
+      it->second.push_back(std::move(name));
+    }
+  }
+  for (auto& [exchange, services] : exchanges) {
+    reflection_.push_back(std::make_unique<ReflectionService>(exchange, std::move(services)));
+    BROKRPC_RETURN_IF_ERROR(RegisterLocked(reflection_.back().get()));
+  }
+  return OkStatus();
+}
+
+Status ServerImpl::RegisterLocked(Service* service) {
   const ServiceSpec& spec = service->spec();
   ResolvedExchange exchange = core_.ResolveExchange(spec.exchange);
   if (exchange.name.empty()) {
@@ -94,6 +124,9 @@ Status ServerImpl::Start() {
   if (state_ == State::kRunning) return OkStatus();
   if (state_ != State::kIdle) return FailedPreconditionError("Start: the server was shut down");
   if (!broker_->is_connected()) BROKRPC_RETURN_IF_ERROR(broker_->Connect());
+  if (options_.reflection && reflection_.empty()) {
+    BROKRPC_RETURN_IF_ERROR(AddReflectionLocked().WithContext("serve reflection"));
+  }
   if (!replies_) {
     replies_ = std::make_shared<PublisherImpl>(core_, PublisherOptions{},
                                                MiddlewareChain<Message, Status>{});

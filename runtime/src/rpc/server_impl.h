@@ -58,6 +58,12 @@ class ServerImpl {
   };
   enum class State { kIdle, kRunning, kStopping, kStopped };
 
+  // RegisterService with mu_ held.
+  Status RegisterLocked(Service* service);
+  // With ServerOptions::reflection: one ReflectionService per exchange of the registered
+  // services, registered like theirs (mu_ held).
+  Status AddReflectionLocked();
+
   // The tails of the request skeleton, one per call kind (see RequestTail).
   class UnaryTail;
   class FireAndForgetTail;
@@ -91,6 +97,8 @@ class ServerImpl {
   std::condition_variable state_cv_;
   State state_ = State::kIdle;
   std::vector<Endpoint> endpoints_;
+  // The reflection services (ServerOptions::reflection), once Start() added them.
+  std::vector<std::unique_ptr<Service>> reflection_;
 
   // Open streams by id. Shared, so that a stream ending after the server is gone can still
   // unregister itself safely.
