@@ -53,7 +53,7 @@ Status ServerImpl::RegisterService(Service* service, const std::vector<bool>* me
   if (state_ != State::kIdle) {
     return FailedPreconditionError("RegisterService: the server has already been started");
   }
-  return RegisterLocked(service);
+  return RegisterLocked(service, methods);
 }
 
 Status ServerImpl::AddReflectionLocked() {
@@ -75,12 +75,12 @@ Status ServerImpl::AddReflectionLocked() {
   }
   for (auto& [exchange, services] : exchanges) {
     reflection_.push_back(std::make_unique<ReflectionService>(exchange, std::move(services)));
-    BROKRPC_RETURN_IF_ERROR(RegisterLocked(reflection_.back().get()));
+    BROKRPC_RETURN_IF_ERROR(RegisterLocked(reflection_.back().get(), nullptr));
   }
   return OkStatus();
 }
 
-Status ServerImpl::RegisterLocked(Service* service) {
+Status ServerImpl::RegisterLocked(Service* service, const std::vector<bool>* methods) {
   const ServiceSpec& spec = service->spec();
   ResolvedExchange exchange = core_.ResolveExchange(spec.exchange);
   if (exchange.name.empty()) {

@@ -58,8 +58,8 @@ class ServerImpl {
   };
   enum class State { kIdle, kRunning, kStopping, kStopped };
 
-  // RegisterService with mu_ held.
-  Status RegisterLocked(Service* service);
+  // RegisterService with mu_ held (`methods` null: every method with a handler).
+  Status RegisterLocked(Service* service, const std::vector<bool>* methods);
   // With ServerOptions::reflection: one ReflectionService per exchange of the registered
   // services, registered like theirs (mu_ held).
   Status AddReflectionLocked();
