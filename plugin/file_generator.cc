@@ -74,17 +74,20 @@ void FileGenerator::GenerateHeader(google::protobuf::compiler::GeneratorContext*
 #include "$message_header$"
 
 )tmpl");
-  if (file_->service_count() > 0) {
-    std::vector<std::string> ns = NamespaceParts(file_, options_.services_namespace);
-    OpenNamespaces(&p, ns);
-    for (int i = 0; i < file_->service_count(); ++i) {
-      ServiceGenerator(file_->service(i)).GenerateDeclaration(&p);
-      p.Print("\n");
-    }
-    CloseNamespaces(&p, ns);
-    p.Print("\n");
-  }
+  PrintServices(&p, &ServiceGenerator::GenerateDeclaration);
   p.Print(vars, "#endif  // $guard$\n");
+}
+
+void FileGenerator::PrintServices(Printer* p, PrintService print) const {
+  if (file_->service_count() == 0) return;
+  std::vector<std::string> ns = NamespaceParts(file_, options_.services_namespace);
+  OpenNamespaces(p, ns);
+  for (int i = 0; i < file_->service_count(); ++i) {
+    (ServiceGenerator(file_->service(i)).*print)(p);
+    p->Print("\n");
+  }
+  CloseNamespaces(p, ns);
+  p->Print("\n");
 }
 
 void FileGenerator::GenerateSource(google::protobuf::compiler::GeneratorContext* context) const {
@@ -129,16 +132,7 @@ void FileGenerator::GenerateMockHeader(
 #include "$header$"
 
 )tmpl");
-  if (file_->service_count() > 0) {
-    std::vector<std::string> ns = NamespaceParts(file_, options_.services_namespace);
-    OpenNamespaces(&p, ns);
-    for (int i = 0; i < file_->service_count(); ++i) {
-      ServiceGenerator(file_->service(i)).GenerateMock(&p);
-      p.Print("\n");
-    }
-    CloseNamespaces(&p, ns);
-    p.Print("\n");
-  }
+  PrintServices(&p, &ServiceGenerator::GenerateMock);
   p.Print(vars, "#endif  // $guard$\n");
 }
 

@@ -5,8 +5,10 @@
 
 #include <google/protobuf/compiler/code_generator.h>
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/printer.h>
 
 #include "options.h"
+#include "service_generator.h"
 
 namespace brokrpc::plugin {
 
@@ -22,6 +24,10 @@ class FileGenerator {
   void GenerateHeader(google::protobuf::compiler::GeneratorContext* context) const;
   void GenerateSource(google::protobuf::compiler::GeneratorContext* context) const;
   void GenerateMockHeader(google::protobuf::compiler::GeneratorContext* context) const;
+  // Prints each service with `print`, a blank line after each, inside the file's namespaces
+  // (nothing when the file has no service).
+  using PrintService = void (ServiceGenerator::*)(google::protobuf::io::Printer*) const;
+  void PrintServices(google::protobuf::io::Printer* p, PrintService print) const;
 
   const google::protobuf::FileDescriptor* file_;
   const Options& options_;
