@@ -29,7 +29,8 @@ grep -q '^Inst libbrokrpc-dev ' "$work/apt.log" || { cat "$work/apt.log"; exit 1
 contents=$(dpkg-deb -c "$deb")
 for path in ./usr/include/brokrpc/brokrpc.h ./usr/lib/libbrokrpc.a ./usr/lib/libbrokrpc_proto.a \
   ./usr/lib/cmake/BrokRPC/BrokRPCConfig.cmake ./usr/lib/pkgconfig/brokrpc.pc \
-  ./usr/share/brokrpc/proto/brokrpc/spec/v1/amqp.proto ./usr/bin/protoc-gen-brokrpc-cpp; do
+  ./usr/share/brokrpc/proto/brokrpc/spec/v1/amqp.proto ./usr/bin/protoc-gen-brokrpc-cpp \
+  ./usr/bin/brokrpc; do
   grep -q " $path\$" <<<"$contents" || { echo "the package lacks $path"; exit 1; }
 done
 
