@@ -39,7 +39,7 @@ TEST_CASE("command queue: a burst of posts signals the fd once", "[command-queue
   CHECK(out.size() == 100);
 }
 
-TEST_CASE("command queue: TakeAll clears; the next post signals again", "[command-queue]") {
+TEST_CASE("command queue: TakeAll clears, the next post signals again", "[command-queue]") {
   CommandQueue q;
   q.Post([] {});
   q.Post([] {});

@@ -67,7 +67,7 @@ TEST_CASE("timer queue: callbacks run in due order, never before their time", "[
   CHECK(on_time == std::vector<bool>{true, true, true});
 }
 
-TEST_CASE("timer queue: a cancelled timer never runs; Cancel is true only while pending",
+TEST_CASE("timer queue: a cancelled timer never runs, Cancel is true only while pending",
           "[timers]") {
   TimerQueue timers;
   std::atomic<bool> cancelled_ran{false};
@@ -105,7 +105,7 @@ TEST_CASE("timer queue: a callback cancelling itself gets false, on the timer th
   CHECK_FALSE(timers.OnTimerThread());
 }
 
-TEST_CASE("timer queue: a callback may shut the queue down; nothing runs after", "[timers]") {
+TEST_CASE("timer queue: a callback may shut the queue down, nothing runs after", "[timers]") {
   std::atomic<int> ran_after{0};
   std::promise<void> shut;
   {
