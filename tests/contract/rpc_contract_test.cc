@@ -328,8 +328,9 @@ TEST_CASE("rpc contract: fire-and-forget maps ack, reject and retry", "[rpc]") {
   CHECK(seen == std::vector<std::string>{"reject", "retry", "retry+redelivered"});
 }
 
-TEST_CASE("rpc contract: client and server interceptors change metadata, short-circuit, time",
-          "[rpc]") {
+TEST_CASE(
+    "rpc contract: client and server interceptors change metadata, short-circuit, see outcomes",
+    "[rpc]") {
   EchoSpec spec(UniqueName("rpc"));
   EchoService service(spec, [](ServerContext* ctx, const StringValue&, StringValue* resp) {
     auto it = ctx->client_metadata().find("auth");
