@@ -179,7 +179,7 @@ TEST_CASE("stream contract: a slow reader makes the writer wait, memory stays bo
   int got = 0;
   while (reader->Read(&v)) {
     ++got;
-    if (got % 20 == 0) std::this_thread::sleep_for(20ms);  // the slow consumer
+    if (got % 20 == 0) std::this_thread::sleep_for(20ms);  // the slow reader under test
   }
   REQUIRE(reader->Finish().ok());
   CHECK(got == 200);

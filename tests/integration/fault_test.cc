@@ -1,12 +1,17 @@
 // The fault suite on the private broker: restarts, forced closes, lost reply queues, duplicates.
 // Every case counts succeeded / failed-with-a-status / lost and asserts that no call outlives its
 // deadline without an outcome, and that no confirmed fire-and-forget message is lost.
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <condition_variable>
 #include <future>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "brokrpc/broker.h"
 #include "brokrpc/channel.h"
@@ -34,16 +39,85 @@ std::string FaultUrl(const std::string& name) {
          "&heartbeat=5&reconnect_initial_ms=100&reconnect_max_ms=1000";
 }
 
-// What happened to a batch of calls.
+// What happened to a batch of calls: how many succeeded, failed (by status code), or had no
+// outcome in time (lost).
 struct Tally {
   int ok = 0;
-  int lost = 0;  // no outcome by the deadline (plus a grace period)
+  int lost = 0;
   std::map<StatusCode, int> failed;
+  void Add(const Status& s) {
+    if (s.ok()) {
+      ++ok;
+    } else {
+      ++failed[s.code()];
+    }
+  }
+  int settled() const {
+    int n = ok;
+    for (const auto& [code, count] : failed) n += count;
+    return n;
+  }
+  // Failures with a code other than UNAVAILABLE and DEADLINE_EXCEEDED.
+  int unexpected() const {
+    int n = 0;
+    for (const auto& [code, count] : failed) {
+      if (code != StatusCode::kUnavailable && code != StatusCode::kDeadlineExceeded) n += count;
+    }
+    return n;
+  }
   std::string Describe() const {
     std::string s = "ok " + std::to_string(ok) + ", lost " + std::to_string(lost);
     for (const auto& [code, n] : failed) s += ", " + StatusCodeName(code) + " " + std::to_string(n);
     return s;
   }
+};
+
+// The outcomes of a batch of calls or messages, recorded by their completion callbacks (brokrpc
+// threads) and read by the test thread; split by whether the fault had begun when each one
+// ended. Shared with the callbacks and owning the calls' contexts, so a call that ends after the
+// test stopped waiting for it still writes into live memory.
+class Outcomes {
+ public:
+  // A context for one more call (called by one thread per batch).
+  ClientContext* NewContext(std::chrono::seconds deadline) {
+    contexts_.push_back(std::make_unique<ClientContext>());
+    contexts_.back()->set_timeout(deadline);
+    return contexts_.back().get();
+  }
+  void Record(const std::string& id, const Status& s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    (fault_begun_ ? during_ : before_).Add(s);
+    if (s.ok()) ok_ids_.insert(id);
+    cv_.notify_all();
+  }
+  void BeginFault() {
+    std::lock_guard<std::mutex> lock(mu_);
+    fault_begun_ = true;
+  }
+  int ok_before() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return before_.ok;
+  }
+  // Waits until `n` outcomes arrived or `until`; then the tallies (`during` counts the lost).
+  std::pair<Tally, Tally> Wait(int n, std::chrono::steady_clock::time_point until) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_until(lock, until, [&] { return before_.settled() + during_.settled() >= n; });
+    Tally during = during_;
+    during.lost = n - before_.settled() - during_.settled();
+    return {before_, during};
+  }
+  std::set<std::string> ok_ids() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ok_ids_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool fault_begun_ = false;
+  Tally before_, during_;
+  std::set<std::string> ok_ids_;
+  std::vector<std::unique_ptr<ClientContext>> contexts_;
 };
 
 // A durable service: exchange and notify queue survive a broker restart.
@@ -69,7 +143,8 @@ struct DurableSpec {
                              .queue = {.name = notify_queue, .durable = true}}}};
 };
 
-// Serves DurableSpec: Echo sleeps a little, Notify records ids.
+// Serves DurableSpec: Echo takes 10 ms (so that calls are in flight when the fault hits), Notify
+// records ids.
 class DurableService : public Service {
  public:
   explicit DurableService(const DurableSpec& s) : Service(s.spec) {
@@ -79,7 +154,7 @@ class DurableService : public Service {
             std::lock_guard<std::mutex> lock(mu);
             ++executions[req->value()];
           }
-          std::this_thread::sleep_for(10ms);  // keeps the load going while the fault hits
+          std::this_thread::sleep_for(10ms);  // the handler's work (behaviour, not synchronisation)
           resp->set_value(req->value());
           return OkStatus();
         });
@@ -94,8 +169,10 @@ class DurableService : public Service {
   std::set<std::string> notified;
 };
 
-// Runs `n` asynchronous calls and `n` fire-and-forget messages, applies `fault` after some
-// completions, and tallies the outcomes.
+// Runs `n` asynchronous calls and a stream of fire-and-forget messages across `fault` and counts
+// every outcome, before and after the fault began. Some calls and messages must succeed before
+// the fault and again after it; none may go without an outcome past its deadline; a call fails
+// only with UNAVAILABLE or DEADLINE_EXCEEDED; every confirmed message is consumed.
 void RunUnderFault(const std::function<void()>& fault, int n, std::chrono::seconds deadline) {
   DurableSpec spec;
   DurableService service(spec);
@@ -105,67 +182,64 @@ void RunUnderFault(const std::function<void()>& fault, int n, std::chrono::secon
   REQUIRE(server.Start().ok());
   auto channel = CreateChannel(ConnectedBroker(FaultUrl(UniqueName("fault-client"))));
 
-  std::vector<std::unique_ptr<ClientContext>> contexts;
-  std::vector<std::future<StatusOr<StringValue>>> calls;
-  std::vector<std::future<Status>> notes;
-  std::vector<std::unique_ptr<ClientContext>> note_contexts;
-  std::atomic<int> done{0};
+  auto calls = std::make_shared<Outcomes>();
   for (int i = 0; i < n; ++i) {
-    contexts.push_back(std::make_unique<ClientContext>());
-    contexts.back()->set_timeout(deadline);
     StringValue req;
     req.set_value("call-" + std::to_string(i));
-    calls.push_back(internal::AsyncUnaryCall<StringValue, StringValue>(channel.get(), spec.spec, 0,
-                                                                       contexts.back().get(), req));
+    internal::CallbackUnaryCall<StringValue, StringValue>(
+        channel.get(), spec.spec, 0, calls->NewContext(deadline), req,
+        [calls, id = req.value()](StatusOr<StringValue> r) { calls->Record(id, r.status()); });
   }
-  REQUIRE(testing::Eventually([&] {
-    std::lock_guard<std::mutex> lock(service.mu);
-    return service.executions.size() >= 50;
-  }));
-  std::thread faulter(fault);
-  for (int i = 0; i < n; ++i) {  // fire-and-forget messages published during the fault
-    note_contexts.push_back(std::make_unique<ClientContext>());
-    note_contexts.back()->set_timeout(deadline);
-    StringValue m;
-    m.set_value("note-" + std::to_string(i));
-    notes.push_back(
-        internal::AsyncFireAndForget(channel.get(), spec.spec, 1, note_contexts.back().get(), m));
-    if (i % 10 == 0) std::this_thread::sleep_for(5ms);
-  }
-  faulter.join();
+  // Fire-and-forget messages from before the fault until it is over, one every 5 ms (the pace
+  // spreads them over the fault; it synchronises nothing).
+  auto notes = std::make_shared<Outcomes>();
+  std::atomic<bool> fault_over{false};
+  std::atomic<int> notes_sent{0};
+  std::thread publisher([&, notes] {
+    for (int i = 0; !fault_over.load(); ++i) {
+      const std::string id = "note-" + std::to_string(i);
+      channel->StartPublish(spec.spec, 1, notes->NewContext(deadline), testing::EncodedString(id),
+                            [notes, id](Status s) { notes->Record(id, s); });
+      ++notes_sent;
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  struct JoinOnExit {  // a failed REQUIRE below must not leave the publisher running
+    std::atomic<bool>& over;
+    std::thread& thread;
+    ~JoinOnExit() {
+      over = true;
+      if (thread.joinable()) thread.join();
+    }
+  } join_publisher{fault_over, publisher};
+  // Before the fault: calls are answered and messages confirmed (the load is real).
+  REQUIRE(testing::Eventually([&] { return calls->ok_before() >= 50; }, 60s));
+  REQUIRE(testing::Eventually([&] { return notes->ok_before() >= 10; }, 60s));
+  calls->BeginFault();
+  notes->BeginFault();
+  fault();
+  fault_over = true;
+  publisher.join();
 
-  Tally tally;
   auto give_up = std::chrono::steady_clock::now() + deadline + 5s;
-  for (auto& f : calls) {
-    if (f.wait_until(give_up) != std::future_status::ready) {
-      ++tally.lost;
-      continue;
-    }
-    auto r = f.get();
-    if (r.ok()) {
-      ++tally.ok;
-    } else {
-      ++tally.failed[r.status().code()];
-    }
-  }
-  std::set<std::string> confirmed;
-  for (int i = 0; i < n; ++i) {
-    if (notes[i].wait_until(give_up) == std::future_status::ready && notes[i].get().ok()) {
-      confirmed.insert("note-" + std::to_string(i));
-    }
-  }
+  auto [calls_before, calls_during] = calls->Wait(n, give_up);
+  auto [notes_before, notes_during] = notes->Wait(notes_sent.load(), give_up);
   int duplicates = 0;
   {
     std::lock_guard<std::mutex> lock(service.mu);
     for (const auto& [id, count] : service.executions) duplicates += count - 1;
   }
-  WARN("calls: " << tally.Describe() << "; handler re-executions " << duplicates
-                 << "; fire-and-forget confirmed " << confirmed.size() << " of " << n);
-  CHECK(tally.lost == 0);
-  CHECK(tally.ok + tally.failed[StatusCode::kUnavailable] +
-            tally.failed[StatusCode::kDeadlineExceeded] ==
-        n);
-  // After the fault the connections came back: new calls succeed.
+  WARN("calls before the fault: " << calls_before.Describe() << "; after it began: "
+                                  << calls_during.Describe() << "; handler re-executions "
+                                  << duplicates << "\nfire-and-forget (" << notes_sent.load()
+                                  << ") before the fault: " << notes_before.Describe()
+                                  << "; after it began: " << notes_during.Describe());
+  CHECK(calls_during.lost == 0);
+  CHECK(notes_during.lost == 0);
+  CHECK(calls_before.settled() + calls_during.settled() == n);
+  CHECK(calls_before.unexpected() == 0);
+  CHECK(calls_during.unexpected() == 0);
+  // After the fault the connections came back: new calls succeed, new messages are confirmed.
   REQUIRE(testing::Eventually(
       [&] {
         ClientContext ctx;
@@ -175,17 +249,29 @@ void RunUnderFault(const std::function<void()>& fault, int n, std::chrono::secon
         return internal::BlockingUnaryCall(channel.get(), spec.spec, 0, &ctx, req, &resp).ok();
       },
       60s));
+  ClientContext after_note;
+  after_note.set_timeout(10s);
+  StringValue last;
+  last.set_value("note-after");
+  REQUIRE(internal::BlockingFireAndForget(channel.get(), spec.spec, 1, &after_note, last).ok());
   // Every confirmed fire-and-forget message was consumed (the queue is durable, the messages
   // persistent).
-  REQUIRE(testing::Eventually(
+  std::set<std::string> confirmed = notes->ok_ids();
+  confirmed.insert("note-after");
+  std::set<std::string> missing;
+  testing::Eventually(
       [&] {
         std::lock_guard<std::mutex> lock(service.mu);
+        missing.clear();
         for (const auto& id : confirmed) {
-          if (!service.notified.count(id)) return false;
+          if (!service.notified.count(id)) missing.insert(id);
         }
-        return true;
+        return missing.empty();
       },
-      30s));
+      30s);
+  INFO(missing.size() << " of " << confirmed.size() << " confirmed messages never consumed, e.g. "
+                      << (missing.empty() ? "" : *missing.begin()));
+  CHECK(missing.empty());
   REQUIRE(server.Shutdown(5s).ok());
   server_broker->DeleteQueue(spec.notify_queue).IgnoreError();
 }
@@ -326,6 +412,7 @@ TEST_CASE("fault: a duplicate delivery after a lost ack gives the client one res
   auto rogue_broker = ConnectedBroker(RabbitUrl());
   auto rogue_pub = std::move(*rogue_broker->CreatePublisher());
   std::atomic<int> rogue_replies{0};
+  std::atomic<int> rogue_publish_failures{0};  // counted on the consumer's thread, checked here
   auto requeuer = rogue_broker->Consume(
       BindingOptions{.exchange = {.name = spec.exchange(), .auto_delete = true},
                      .binding_keys = {spec.routing_key(EchoSpec::kEcho)},
@@ -338,7 +425,7 @@ TEST_CASE("fault: a duplicate delivery after a lost ack gives the client one res
         Message reply{.exchange = req.delivery->exchange, .routing_key = *req.properties.reply_to};
         ProtobufSerializer::Encode(out, &reply).IgnoreError();
         reply.properties.correlation_id = req.properties.correlation_id;
-        REQUIRE(rogue_pub->Publish(reply).ok());
+        if (!rogue_pub->Publish(reply).ok()) ++rogue_publish_failures;
         ++rogue_replies;
         return ConsumeResult::Retry(0ms);
       });
@@ -348,6 +435,7 @@ TEST_CASE("fault: a duplicate delivery after a lost ack gives the client one res
   std::string reply;
   REQUIRE(testing::CallEcho(*channel, spec, &ctx, "x", &reply).ok());
   CHECK(reply == "first: x");
+  CHECK(rogue_publish_failures.load() == 0);
   // Hand the queue to the real server: it serves the redelivered request again.
   REQUIRE((*requeuer)->Cancel(5s).ok());
   Server server(server_broker);
@@ -417,7 +505,7 @@ TEST_CASE("fault: calls during an outage fail at once, wait for ready, or retry"
   auto start = std::chrono::steady_clock::now();
   Status s = testing::CallEcho(*channel, spec, &prompt, "now", nullptr);
   CHECK(s.code() == StatusCode::kUnavailable);
-  CHECK(std::chrono::steady_clock::now() - start < 1s);
+  CHECK(std::chrono::steady_clock::now() - start < 5s);  // not at the 10 s deadline
   // With wait-for-ready: a short deadline passes while waiting (never beyond it) ...
   ClientContext short_wait;
   short_wait.set_wait_for_ready(true);
@@ -428,14 +516,21 @@ TEST_CASE("fault: calls during an outage fail at once, wait for ready, or retry"
   auto waited = std::chrono::steady_clock::now() - start;
   CHECK(waited >= 450ms);
   CHECK(waited < 2s);
-  // ... and a long one sees the broker come back; so does a retry policy.
+  // ... and a long one sees the broker come back; so does a retry policy. Both are synchronous
+  // calls made on their own threads during the outage; the threads only record, this thread
+  // asserts. (Not AsyncUnaryCall: with wait-for-ready it blocks its caller during an outage.)
+  testing::Latch calling(2);  // each thread counts down just before its call
   std::promise<Status> waiting, retrying;
+  std::promise<int> retry_attempts;
   std::thread waiter([&] {
     ClientContext ctx;
     ctx.set_wait_for_ready(true);
     ctx.set_timeout(60s);
     std::string reply;
-    waiting.set_value(testing::CallEcho(*channel, spec, &ctx, "waited", &reply));
+    calling.CountDown();
+    Status s = testing::CallEcho(*channel, spec, &ctx, "waited", &reply);
+    if (s.ok() && reply != "echo: waited") s = InternalError("wrong reply: " + reply);
+    waiting.set_value(s);
   });
   std::thread retrier([&] {
     ClientContext ctx;
@@ -443,17 +538,33 @@ TEST_CASE("fault: calls during an outage fail at once, wait for ready, or retry"
     ctx.set_retry_policy(
         RetryPolicy{.max_attempts = 100, .initial_backoff = 100ms, .max_backoff = 500ms});
     std::string reply;
+    calling.CountDown();
     retrying.set_value(testing::CallEcho(*channel, spec, &ctx, "retried", &reply));
-    CHECK(ctx.attempts() > 1);
+    retry_attempts.set_value(ctx.attempts());
   });
-  std::this_thread::sleep_for(1s);  // both are waiting or retrying during the outage
+  struct JoinOnExit {  // a failed REQUIRE below must not leave the threads running
+    std::thread& a;
+    std::thread& b;
+    ~JoinOnExit() {
+      if (a.joinable()) a.join();
+      if (b.joinable()) b.join();
+    }
+  } join_callers{waiter, retrier};
+  auto waited_call = waiting.get_future();
+  auto retried_call = retrying.get_future();
+  REQUIRE(calling.Wait());
+  // While the broker is down neither can end: one waits, the other fails and backs off.
+  CHECK(waited_call.wait_for(0s) == std::future_status::timeout);
+  CHECK(retried_call.wait_for(0s) == std::future_status::timeout);
   RabbitCtl("start_app");
-  Status w = waiting.get_future().get();
-  Status r = retrying.get_future().get();
-  waiter.join();
-  retrier.join();
+  Status w = waited_call.get();
+  Status r = retried_call.get();
+  int attempts = retry_attempts.get_future().get();
+  INFO("wait for ready: " << w.ToString() << "; retried: " << r.ToString() << " after " << attempts
+                          << " attempts");
   CHECK(w.ok());
   CHECK(r.ok());
+  CHECK(attempts > 1);  // the first attempt(s) failed during the outage
   REQUIRE(server.Shutdown(5s).ok());
 }
 

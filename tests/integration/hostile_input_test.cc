@@ -47,7 +47,8 @@ struct Counter {
 TEST_CASE("hostile input: 10,000 bad messages are each answered or rejected once", "[hostile]") {
   auto observer = ConnectedBroker(RabbitUrl());
   std::string dlx = UniqueName("dlx");
-  Counter dead(*observer, dlx, ExchangeType::kFanout, "#", UniqueName("dead"));
+  const std::string dead_queue = UniqueName("dead");
+  Counter dead(*observer, dlx, ExchangeType::kFanout, "#", dead_queue);
   EchoSpec spec(UniqueName("hostile"), UniqueName("hostile"), true,
                 FieldTable{{"x-dead-letter-exchange", dlx}});
   EchoService service(spec);
@@ -110,8 +111,16 @@ TEST_CASE("hostile input: 10,000 bad messages are each answered or rejected once
   for (auto& f : sent) REQUIRE(f.get().ok());
   REQUIRE(testing::Eventually([&] { return dead.count.load() + replies.count.load() >= kMessages; },
                               120s));
-  // Settled: nothing comes back for a second look.
-  std::this_thread::sleep_for(1s);  // time for a requeue loop to show itself, not a sync
+  // Settled: nothing comes back for a second look. A message in a requeue loop is always in the
+  // server's queue (ready, or unacknowledged while retried), so the broker counting that queue
+  // empty rules the loop out; the two observer queues empty means the counts are final.
+  const std::string server_queue = spec.routing_key(EchoSpec::kEcho);
+  REQUIRE(testing::Eventually(
+      [&] {
+        auto messages = testing::QueueMessages();
+        return messages[server_queue] == 0 && messages[reply_key] == 0 && messages[dead_queue] == 0;
+      },
+      30s));
   CHECK(dead.count.load() == expect_rejected);
   CHECK(replies.count.load() == expect_answered);
   CHECK(replies.invalid_argument.load() == expect_answered);

@@ -1,7 +1,10 @@
 // The RPC wire contract checked byte for byte on a real broker, with raw AMQP peers shaped like
 // Python BrokRPC's client and server.
 #include <catch2/catch.hpp>
+#include <mutex>
 #include <regex>
+#include <string>
+#include <vector>
 
 #include "brokrpc/broker.h"
 #include "brokrpc/channel.h"
@@ -145,13 +148,23 @@ TEST_CASE("rpc wire: a C++ client calls a Python-shaped server", "[wire]") {
   auto server_broker = ConnectedBroker(RabbitUrl());
   auto publisher = std::move(*server_broker->CreatePublisher());
   std::string key = spec.routing_key(EchoSpec::kEcho);
+  // The consumer runs on a brokrpc thread: it records what went wrong, the test thread asserts.
+  std::mutex mu;
+  std::vector<std::string> server_errors;
+  auto server_error = [&](std::string what) {
+    std::lock_guard<std::mutex> lock(mu);
+    server_errors.push_back(std::move(what));
+  };
   auto consumer = server_broker->Consume(
       BindingOptions{.exchange = {.name = spec.exchange(), .auto_delete = true},
                      .binding_keys = {key},
                      .queue = {.name = key, .auto_delete = true}},
       [&](Message& req) {
         StringValue in, out;
-        REQUIRE(in.ParseFromString(req.body));
+        if (!in.ParseFromString(req.body)) {
+          server_error("the request body does not parse as a StringValue");
+          return ConsumeResult::Reject();
+        }
         out.set_value("py: " + in.value());
         Message reply{.body = out.SerializeAsString(),
                       .exchange = req.delivery->exchange,
@@ -160,7 +173,8 @@ TEST_CASE("rpc wire: a C++ client calls a Python-shaped server", "[wire]") {
         reply.properties.type = "google.protobuf.StringValue";
         reply.properties.correlation_id = req.properties.correlation_id;
         reply.properties.expiration = req.properties.expiration;
-        REQUIRE(publisher->Publish(reply).ok());
+        Status published = publisher->Publish(reply);
+        if (!published.ok()) server_error("the reply was not published: " + published.ToString());
         return ConsumeResult::Ack();
       });
   REQUIRE(consumer.ok());
@@ -168,6 +182,10 @@ TEST_CASE("rpc wire: a C++ client calls a Python-shaped server", "[wire]") {
   ClientContext ctx;
   std::string reply;
   Status s = CallEcho(*channel, spec, &ctx, "Alice", &reply);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    CHECK(server_errors == std::vector<std::string>{});
+  }
   INFO(s.ToString());
   REQUIRE(s.ok());
   CHECK(reply == "py: Alice");

@@ -77,6 +77,7 @@ StreamService::StreamService(const StreamSpec& spec, std::string instance)
         Int32Value v;
         v.set_value(n->value());
         writer->Write(v);
+        // Polls: ServerContext offers IsCancelled() only, no cancellation callback.
         while (!ctx->IsCancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
         ++hold_saw_cancel;
         --hold_running;

@@ -55,6 +55,24 @@ std::string ConnectionPid(const std::string& name) {
   return "";
 }
 
+std::map<std::string, long> QueueMessages() {
+  // "messages" is ready plus unacknowledged, counted by each queue's process itself.
+  std::string out = RabbitCtl("list_queues -q --no-table-headers name messages");
+  std::map<std::string, long> counts;
+  size_t start = 0;
+  while (start < out.size()) {
+    size_t end = out.find('\n', start);
+    if (end == std::string::npos) end = out.size();
+    std::string line = out.substr(start, end - start);
+    size_t tab = line.find('\t');
+    if (tab != std::string::npos) {
+      counts[line.substr(0, tab)] = std::strtol(line.c_str() + tab + 1, nullptr, 10);
+    }
+    start = end + 1;
+  }
+  return counts;
+}
+
 size_t ResidentBytes() {
   FILE* f = std::fopen("/proc/self/statm", "r");
   long pages = 0, resident = 0;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,6 +34,8 @@ std::string RabbitCtl(const std::string& args);
 std::string RabbitScript(const std::string& args);
 // The RabbitMQ connection pid of the connection named `name` (URL parameter name=...).
 std::string ConnectionPid(const std::string& name);
+// The queues of the private node by name, with their messages (ready plus unacknowledged).
+std::map<std::string, long> QueueMessages();
 // Resident memory of this process, in bytes.
 size_t ResidentBytes();
 

@@ -1,5 +1,5 @@
 // signal_test_server URL EXCHANGE PACKAGE: serves <PACKAGE>.Echo with RunUntilSignalled (drain 5
-// s); "slow" requests take 1 s. Prints "ready" once it consumes; exits 0 after a clean drain.
+// s); "slow" requests take 3 s. Prints "ready" once it consumes; exits 0 after a clean drain.
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   brokrpc::testing::EchoService service(
       spec, [](brokrpc::ServerContext*, const brokrpc::testing::StringValue& req,
                brokrpc::testing::StringValue* resp) {
+        // Slow on purpose: SIGTERM arrives while this runs (behaviour, not synchronisation).
         if (req.value() == "slow") std::this_thread::sleep_for(std::chrono::seconds(3));
         resp->set_value("drained: " + req.value());
         return brokrpc::OkStatus();
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   brokrpc::Server server(*broker);
   if (!server.RegisterService(&service).ok()) return 1;
   std::thread announce([&] {
+    // Polls: the server has no "started" event to wait on.
     while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     std::printf("ready\n");
     std::fflush(stdout);
