@@ -55,7 +55,14 @@ StreamCore::StreamCore(Role role, std::shared_ptr<Broker> broker,
 }
 
 StreamCore::~StreamCore() {
+  // No lock: nothing else holds this stream any more (the timer holds a weak reference).
   if (keepalive_timer_ != 0) core_.timers().Cancel(keepalive_timer_);
+}
+
+void StreamCore::set_on_done(std::function<void()> on_done) {
+  std::lock_guard<std::mutex> lock(mu_);
+  on_done_ = std::move(on_done);
+  MaybeDoneLocked();
 }
 
 void StreamCore::set_context(ServerContext* context) {
@@ -453,11 +460,14 @@ void StreamCore::FinishLocked(const Status& status) {
   }
   cv_.notify_all();
   RunPendingLocked();
-  bool done = end_sent_ || role_ == Role::kClient;
+  MaybeDoneLocked();
+}
+
+void StreamCore::MaybeDoneLocked() {
+  bool done = ended_ && (end_sent_ || role_ == Role::kClient);
   if (done && !done_called_ && on_done_) {
     done_called_ = true;
-    auto on_done = on_done_;
-    core_.pool().Post(on_done);
+    core_.pool().Post(on_done_);
   }
 }
 
@@ -465,9 +475,11 @@ void StreamCore::FinishLocked(const Status& status) {
 
 void StreamCore::ArmKeepalive() {
   std::weak_ptr<StreamCore> weak = weak_from_this();
-  keepalive_timer_ = core_.timers().ScheduleAfter(settings_.keepalive, [weak] {
+  uint64_t timer = core_.timers().ScheduleAfter(settings_.keepalive, [weak] {
     if (auto self = weak.lock()) self->OnKeepalive();
   });
+  std::lock_guard<std::mutex> lock(mu_);
+  keepalive_timer_ = timer;
 }
 
 void StreamCore::OnKeepalive() {

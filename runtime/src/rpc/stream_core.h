@@ -87,8 +87,9 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   // Transport thread: one envelope (StreamRequest for a server, StreamResponse for a client).
   void OnEnvelope(const Message& message);
 
-  // Runs once when the stream ended (both directions closed or failed): unregisters it.
-  void set_on_done(std::function<void()> on_done) { on_done_ = std::move(on_done); }
+  // Runs once (on the handler pool) when the stream ended (both directions closed or failed):
+  // unregisters it. Set after the stream ended already, it is posted at once.
+  void set_on_done(std::function<void()> on_done);
   // Server: the handler's context, cancelled when the stream is.
   void set_context(ServerContext* context);
 
@@ -115,6 +116,8 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   void DeadlineLocked();
   // Takes the next inbound message (granting credit as Read does); false when there is none.
   bool TakeLocked(google::protobuf::Any* out);
+  // Posts on_done_ once the stream is done and it is set.
+  void MaybeDoneLocked();
   // Completes pending asynchronous operations that can complete now.
   void RunPendingLocked();
 
@@ -143,13 +146,13 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   Status final_status_;
   ServerContext* context_ = nullptr;
   SystemClock::time_point last_sent_;
-  uint64_t keepalive_timer_ = 0;
+  uint64_t keepalive_timer_ = 0;  // under mu_: the timer thread re-arms it
   std::deque<Outgoing> outbox_;
   bool flush_scheduled_ = false;
   std::function<void(std::optional<google::protobuf::Any>)> pending_read_;
   std::deque<std::pair<google::protobuf::Any, std::function<void(bool)>>> pending_writes_;
   std::vector<std::function<void(Status)>> pending_finish_;
-  std::function<void()> on_done_;
+  std::function<void()> on_done_;  // under mu_: FinishLocked reads it on the transport thread
   bool done_called_ = false;
 };
 
