@@ -20,12 +20,12 @@
 #include "brokrpc/server_context.h"
 #include "brokrpc/stream.h"
 #include "publisher_impl.h"
+#include "rpc/stream_codec.h"
+#include "rpc/stream_state.h"
 #include "rpc/wire.h"
 
 namespace brokrpc::internal {
 
-inline constexpr std::string_view kStreamRequestType = "brokrpc.spec.v1.StreamRequest";
-inline constexpr std::string_view kStreamResponseType = "brokrpc.spec.v1.StreamResponse";
 inline constexpr uint32_t kDefaultStreamWindow = 64;
 inline constexpr std::chrono::milliseconds kDefaultStreamKeepalive{1000};
 
@@ -39,10 +39,13 @@ struct StreamSettings {
 // A stream end (client or server). Application threads Write / Read / Finish (blocking, bounded
 // by the deadline); the transport thread feeds envelopes in with OnEnvelope; a timer sends pings
 // while the stream is idle. Every envelope is published mandatory to the peer's queue, so a
-// peer whose queue vanished ends the stream with UNAVAILABLE. Thread-safe.
-class StreamCore : public std::enable_shared_from_this<StreamCore> {
+// peer whose queue vanished ends the stream with UNAVAILABLE. The rules (indexes, credit,
+// half-close, ending) are StreamState's, the envelopes' encoding the role's StreamCodec; this
+// class adds the locking, waiting, asynchronous operations, publishing and timers. Thread-safe:
+// one mutex guards everything that changes.
+class StreamCore : public std::enable_shared_from_this<StreamCore>, private StreamSink {
  public:
-  enum class Role { kClient, kServer };
+  using Role = StreamRole;
 
   // Keeps `broker` and `publisher` alive: queued envelopes may go out after their owners (a
   // Channel or a Server) are gone.
@@ -87,36 +90,34 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   // Transport thread: one envelope (StreamRequest for a server, StreamResponse for a client).
   void OnEnvelope(const Message& message);
 
-  // Runs once when the stream ended (both directions closed or failed): unregisters it.
-  void set_on_done(std::function<void()> on_done) { on_done_ = std::move(on_done); }
+  // Runs once (on the handler pool) when the stream ended (both directions closed or failed):
+  // unregisters it. Set after the stream ended already, it is posted at once.
+  void set_on_done(std::function<void()> on_done);
   // Server: the handler's context, cancelled when the stream is.
   void set_context(ServerContext* context);
 
  private:
-  // An envelope waiting in the outbox (see Flush).
-  struct Outgoing {
-    enum class Kind { kPart, kEnd, kCredit, kPing } kind = Kind::kPart;
-    google::protobuf::Any payload{};  // kPart
-    Status status{};                  // kEnd
-    uint32_t grant = 0;               // kCredit
-  };
-
-  // Publishes one envelope built by `fill` with the next index (caller holds mu_).
-  void PublishLocked(const std::function<void(void* envelope)>& fill, const std::string& reply_to);
-  // Queues an envelope; the transport thread publishes the outbox in order (Flush).
-  void EnqueueLocked(Outgoing outgoing);
+  // StreamSink: queues an envelope; the transport thread publishes the outbox in order (Flush).
+  // Caller holds mu_.
+  bool Send(StreamOutgoing outgoing) override;
+  // Publishes one envelope with `event` and the next index (caller holds mu_).
+  void PublishLocked(StreamEvent event, const std::string& reply_to);
   // Transport thread: publishes what is queued, consecutive parts merged into one envelope.
   void Flush();
-  void SendEndLocked(const Status& status);
-  void FinishLocked(const Status& status);
+  // After every change of state_ (caller holds mu_): cancels the server context when the stream
+  // ended with an error, wakes the waiters, completes pending asynchronous operations and posts
+  // on_done_ once the stream is done.
+  void SettleLocked();
+  // SettleLocked if the stream ended since it last ran (a send the stopped transport refused).
+  void SettleIfEndedLocked();
   void ArmKeepalive();
   void OnKeepalive();
   bool WaitLocked(std::unique_lock<std::mutex>& lock, const std::function<bool()>& ready);
-  void DeadlineLocked();
-  // Takes the next inbound message (granting credit as Read does); false when there is none.
-  bool TakeLocked(google::protobuf::Any* out);
+  bool DeadlinePassed() const;
   // Completes pending asynchronous operations that can complete now.
   void RunPendingLocked();
+  // Posts on_done_ once the stream is done and it is set.
+  void MaybeDoneLocked();
 
   const Role role_;
   std::shared_ptr<Broker> broker_;
@@ -125,31 +126,25 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   PublisherImpl& publisher_;
   const std::string exchange_;
   const StreamSettings settings_;
-  std::string id_bytes_;
+  const StreamCodec& codec_;
+  // Set by the constructor, and by Accept (server; under mu_) before any envelope can arrive or
+  // the handler runs: read without the lock.
   std::string id_hex_;
+  std::string id_bytes_;
 
-  mutable std::mutex mu_;
+  mutable std::mutex mu_;  // guards everything below
   std::condition_variable cv_;
-  std::string peer_address_;  // routing key of the peer's queue ("" until known)
-  uint64_t next_out_index_ = 0;
-  uint64_t next_in_index_ = 0;
-  uint32_t send_credit_ = 0;
-  std::deque<google::protobuf::Any> inbound_;
-  uint32_t consumed_since_grant_ = 0;
-  bool peer_half_closed_ = false;  // no more messages will arrive
-  bool half_closed_ = false;       // we sent End{OK} (client) or End (server)
-  bool ended_ = false;             // final status known
-  bool end_sent_ = false;
-  Status final_status_;
+  StreamState state_;
+  bool end_reported_ = false;  // SettleLocked saw state_.ended()
   ServerContext* context_ = nullptr;
   SystemClock::time_point last_sent_;
-  uint64_t keepalive_timer_ = 0;
-  std::deque<Outgoing> outbox_;
+  uint64_t keepalive_timer_ = 0;  // the timer thread re-arms it
+  std::deque<StreamOutgoing> outbox_;
   bool flush_scheduled_ = false;
   std::function<void(std::optional<google::protobuf::Any>)> pending_read_;
   std::deque<std::pair<google::protobuf::Any, std::function<void(bool)>>> pending_writes_;
   std::vector<std::function<void(Status)>> pending_finish_;
-  std::function<void()> on_done_;
+  std::function<void()> on_done_;  // read by SettleLocked, on the transport thread too
   bool done_called_ = false;
 };
 
