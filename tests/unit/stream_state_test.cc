@@ -238,7 +238,8 @@ TEST_CASE("stream state: a client cancelled before the server's Start tells the 
   CHECK(client.final_status().message() == "early");
 }
 
-TEST_CASE("stream state: the client cancels; the server's End says cancelled", "[stream-state]") {
+TEST_CASE("stream state: the client cancels, and the server's End says cancelled",
+          "[stream-state]") {
   FakeSink sink;
   StreamState server(StreamState::Role::kServer, 8, "id", sink);
   server.Accept("id", "response.client", 8, {}, false);
