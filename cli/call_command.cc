@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "brokrpc/channel.h"
+#include "brokrpc/impl/call_paths.h"
 #include "brokrpc/serializer.h"
 #include "brokrpc/stream.h"
 #include "call_input.h"
@@ -80,14 +81,14 @@ Status CallUnary(Call& call, Channel& channel, ClientContext& context, const std
   Message out;
   BROKRPC_RETURN_IF_ERROR(EncodeRequest(call, **request, &out));
   if (call.service->spec().methods[call.index].kind == MethodKind::kFireAndForget) {
-    BROKRPC_RETURN_IF_ERROR(
-        channel.Publish(call.service->spec(), call.index, &context, std::move(out)));
+    BROKRPC_RETURN_IF_ERROR(brokrpc::internal::Publish(channel, call.service->spec(), call.index,
+                                                       &context, std::move(out)));
     std::fputs("brokrpc: published; the broker confirmed it\n", stderr);
     return OkStatus();
   }
   Message reply;
-  BROKRPC_RETURN_IF_ERROR(
-      channel.CallUnary(call.service->spec(), call.index, &context, std::move(out), &reply));
+  BROKRPC_RETURN_IF_ERROR(brokrpc::internal::CallUnary(channel, call.service->spec(), call.index,
+                                                       &context, std::move(out), &reply));
   auto response = call.schema->NewMessage(call.method->output_type());
   const bool json =
       reply.properties.content_type && *reply.properties.content_type == kJsonContentType;
@@ -100,8 +101,8 @@ Status CallServerStreaming(Call& call, Channel& channel, ClientContext& context,
                            const std::string& text) {
   auto request = ParseRequest(call, text);
   if (!request.ok()) return request.status();
-  ClientReader<pb::Message> reader(
-      channel.OpenStream(call.service->spec(), call.index, &context, request->get(), true));
+  ClientReader<pb::Message> reader(brokrpc::internal::OpenStream(
+      channel, call.service->spec(), call.index, &context, request->get(), true));
   auto response = call.schema->NewMessage(call.method->output_type());
   while (reader.Read(response.get())) {
     BROKRPC_RETURN_IF_ERROR(PrintMessage(*response));
@@ -114,7 +115,8 @@ Status CallClientStreaming(Call& call, Channel& channel, ClientContext& context,
                            const LineSource& lines) {
   auto response = call.schema->NewMessage(call.method->output_type());
   ClientWriter<pb::Message, pb::Message> writer(
-      channel.OpenStream(call.service->spec(), call.index, &context, nullptr, false),
+      brokrpc::internal::OpenStream(channel, call.service->spec(), call.index, &context, nullptr,
+                                    false),
       response.get());
   std::string line;
   while (lines(&line)) {
@@ -131,8 +133,8 @@ Status CallClientStreaming(Call& call, Channel& channel, ClientContext& context,
 
 Status CallBidiStreaming(Call& call, Channel& channel, ClientContext& context,
                          const LineSource& lines) {
-  ClientReaderWriter<pb::Message, pb::Message> stream(
-      channel.OpenStream(call.service->spec(), call.index, &context, nullptr, false));
+  ClientReaderWriter<pb::Message, pb::Message> stream(brokrpc::internal::OpenStream(
+      channel, call.service->spec(), call.index, &context, nullptr, false));
   Status printed;
   std::thread reader([&] {
     auto response = call.schema->NewMessage(call.method->output_type());

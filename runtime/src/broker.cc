@@ -55,7 +55,7 @@ StatusOr<std::unique_ptr<Publisher>> Broker::CreatePublisher(PublisherOptions op
   if (!is_connected()) return UnavailableError("create publisher: broker is not connected");
   auto impl = std::make_shared<internal::PublisherImpl>(*core_, std::move(options),
                                                         core_->options().publisher_middlewares);
-  return std::make_unique<Publisher>(std::move(impl));
+  return std::make_unique<Publisher>(shared_from_this(), std::move(impl));
 }
 
 StatusOr<std::unique_ptr<Consumer>> Broker::Consume(BindingOptions binding, ConsumerHandler handler,
@@ -80,7 +80,7 @@ StatusOr<std::unique_ptr<Consumer>> Broker::Consume(BindingOptions binding, Cons
   auto impl = std::make_shared<internal::ConsumerImpl>(
       *core_, *queue, internal::MakeSyncHandler(std::move(chain), std::move(handler)));
   BROKRPC_RETURN_IF_ERROR(impl->Start(core_->PrefetchFor(binding.queue), options.exclusive));
-  return std::make_unique<Consumer>(std::move(impl));
+  return std::make_unique<Consumer>(shared_from_this(), std::move(impl));
 }
 
 Status Broker::DeclareExchange(const ExchangeOptions& exchange) {

@@ -49,6 +49,11 @@ class BrokerCore {
 std::unique_ptr<Transport> NewAmqpTransport(const BrokerUrl& url);
 std::unique_ptr<Transport> NewMemoryTransport(std::string broker_name);
 
+// The one way from a Broker to its core, for brokrpc's own layers (Broker befriends it).
+struct BrokerAccess {
+  static BrokerCore& Core(Broker& broker) { return *broker.core_; }
+};
+
 }  // namespace brokrpc::internal
 
 #endif  // BROKRPC_SRC_BROKER_CORE_H_

@@ -197,7 +197,8 @@ AsyncConsumerHandler MakeSyncHandler(MiddlewareChain<Message, ConsumeResult> cha
 
 namespace brokrpc {
 
-Consumer::Consumer(std::shared_ptr<internal::ConsumerImpl> impl) : impl_(std::move(impl)) {}
+Consumer::Consumer(std::shared_ptr<Broker> broker, std::shared_ptr<internal::ConsumerImpl> impl)
+    : broker_(std::move(broker)), impl_(std::move(impl)) {}
 Consumer::~Consumer() { impl_->Cancel(std::chrono::seconds(30)).IgnoreError(); }
 const std::string& Consumer::queue_name() const { return impl_->queue_name(); }
 bool Consumer::is_alive() const { return impl_->is_alive(); }

@@ -77,7 +77,8 @@ Status PublisherImpl::PublishAndWait(Message message) {
 
 namespace brokrpc {
 
-Publisher::Publisher(std::shared_ptr<internal::PublisherImpl> impl) : impl_(std::move(impl)) {}
+Publisher::Publisher(std::shared_ptr<Broker> broker, std::shared_ptr<internal::PublisherImpl> impl)
+    : broker_(std::move(broker)), impl_(std::move(impl)) {}
 Publisher::~Publisher() = default;
 
 Status Publisher::Publish(Message message) { return impl_->PublishAndWait(std::move(message)); }

@@ -105,7 +105,7 @@ TEST_CASE("contract: handlers run on the pool, never on the transport thread", "
   std::atomic<bool> on_transport{true};
   Latch got(1);
   auto consumer = broker->Consume(Binding(ex, UniqueName("q"), {"k"}), [&](Message&) {
-    on_transport = broker->core().transport().OnTransportThread();
+    on_transport = brokrpc::internal::BrokerAccess::Core(*broker).transport().OnTransportThread();
     got.CountDown();
     return ConsumeResult::Ack();
   });

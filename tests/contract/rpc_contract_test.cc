@@ -9,6 +9,7 @@
 
 #include "brokrpc/broker.h"
 #include "brokrpc/channel.h"
+#include "brokrpc/impl/call_paths.h"
 #include "brokrpc/impl/codegen.h"
 #include "brokrpc/server.h"
 #include "support/echo_service.h"
@@ -395,7 +396,9 @@ TEST_CASE("rpc contract: a JSON request gets a JSON reply", "[rpc]") {
   CHECK(request.body == "\"j\\u00f6hn\"");  // ASCII-escaped, as Python writes it
   ClientContext ctx;
   Message reply;
-  REQUIRE(rig.channel->CallUnary(spec.spec(), EchoSpec::kEcho, &ctx, request, &reply).ok());
+  REQUIRE(brokrpc::internal::CallUnary(*rig.channel, spec.spec(), EchoSpec::kEcho, &ctx, request,
+                                       &reply)
+              .ok());
   CHECK(reply.properties.content_type == "application/json");
   CHECK(reply.properties.content_encoding == "utf-8");
   StringValue out;

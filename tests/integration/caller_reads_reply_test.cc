@@ -10,6 +10,7 @@
 
 #include "brokrpc/broker.h"
 #include "brokrpc/channel.h"
+#include "brokrpc/impl/call_paths.h"
 #include "brokrpc/impl/codegen.h"
 #include "brokrpc/server.h"
 #include "support/echo_service.h"
@@ -65,15 +66,16 @@ TEST_CASE("caller reads reply: a blocked synchronous call delivers another call'
     if (!testing::Eventually([&] { return d.service.echo_calls.load() > 0; })) return;
     auto ctx = std::make_shared<ClientContext>();
     ctx->set_timeout(20s);
-    d.channel->StartUnaryInline(d.spec.spec(), EchoSpec::kEcho, ctx.get(),
-                                testing::EncodedString("other"), [&, ctx](Status s, Message*) {
-                                  {
-                                    std::lock_guard<std::mutex> lock(mu);
-                                    other_status = std::move(s);
-                                    other_thread = std::this_thread::get_id();
-                                  }
-                                  other_replied.CountDown();
-                                });
+    brokrpc::internal::StartUnaryInline(*d.channel, d.spec.spec(), EchoSpec::kEcho, ctx.get(),
+                                        testing::EncodedString("other"),
+                                        [&, ctx](Status s, Message*) {
+                                          {
+                                            std::lock_guard<std::mutex> lock(mu);
+                                            other_status = std::move(s);
+                                            other_thread = std::this_thread::get_id();
+                                          }
+                                          other_replied.CountDown();
+                                        });
   });
   ClientContext ctx;
   ctx.set_timeout(30s);

@@ -15,6 +15,7 @@
 
 #include "brokrpc/broker.h"
 #include "brokrpc/channel.h"
+#include "brokrpc/impl/call_paths.h"
 #include "brokrpc/impl/codegen.h"
 #include "brokrpc/server.h"
 #include "support/echo_service.h"
@@ -198,8 +199,9 @@ void RunUnderFault(const std::function<void()>& fault, int n, std::chrono::secon
   std::thread publisher([&, notes] {
     for (int i = 0; !fault_over.load(); ++i) {
       const std::string id = "note-" + std::to_string(i);
-      channel->StartPublish(spec.spec, 1, notes->NewContext(deadline), testing::EncodedString(id),
-                            [notes, id](Status s) { notes->Record(id, s); });
+      brokrpc::internal::StartPublish(*channel, spec.spec, 1, notes->NewContext(deadline),
+                                      testing::EncodedString(id),
+                                      [notes, id](Status s) { notes->Record(id, s); });
       ++notes_sent;
       std::this_thread::sleep_for(5ms);
     }

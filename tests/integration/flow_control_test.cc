@@ -10,6 +10,7 @@
 
 #include "brokrpc/broker.h"
 #include "brokrpc/channel.h"
+#include "brokrpc/impl/call_paths.h"
 #include "brokrpc/impl/codegen.h"
 #include "brokrpc/server.h"
 #include "support/echo_service.h"
@@ -65,9 +66,9 @@ TEST_CASE("flow control: a blocked broker fails fast, or holds calls until it un
   for (int i = 0; i < 6 && !blocked; ++i) {
     auto& ctx = contexts.emplace_back(std::make_unique<ClientContext>());
     auto probe = probes.emplace_back(std::make_shared<std::promise<Status>>());
-    channel->StartPublish(spec.spec(), EchoSpec::kNotify, ctx.get(),
-                          testing::EncodedString("probe"),
-                          [probe](Status s) { probe->set_value(std::move(s)); });
+    brokrpc::internal::StartPublish(*channel, spec.spec(), EchoSpec::kNotify, ctx.get(),
+                                    testing::EncodedString("probe"),
+                                    [probe](Status s) { probe->set_value(std::move(s)); });
     blocked = testing::Eventually([&] { return client_broker->blocked_reason().has_value(); }, 5s);
   }
   const std::string reason = client_broker->blocked_reason().value_or("");
@@ -112,9 +113,10 @@ TEST_CASE("flow control: a blocked broker fails fast, or holds calls until it un
       }
       auto& nctx = held_contexts.emplace_back(std::make_unique<ClientContext>());
       nctx->set_wait_for_ready(true);  // no deadline: it waits for as long as it takes
-      channel->StartPublish(spec.spec(), EchoSpec::kNotify, nctx.get(),
-                            testing::EncodedString("notify " + std::to_string(i) + padding),
-                            [&notified, i](Status s) { notified[i].set_value(std::move(s)); });
+      brokrpc::internal::StartPublish(
+          *channel, spec.spec(), EchoSpec::kNotify, nctx.get(),
+          testing::EncodedString("notify " + std::to_string(i) + padding),
+          [&notified, i](Status s) { notified[i].set_value(std::move(s)); });
     }
     all_started = true;
   });

@@ -8,6 +8,7 @@
 #include "broker_core.h"
 #include "brokrpc/broker.h"
 #include "brokrpc/channel.h"
+#include "brokrpc/impl/call_paths.h"
 #include "brokrpc/impl/codegen.h"
 #include "brokrpc/server.h"
 #include "support/echo_service.h"
@@ -112,7 +113,7 @@ TEST_CASE("asynchronous unary calls: user callbacks on the pool, generated futur
   REQUIRE(server.RegisterService(&service).ok());
   REQUIRE(server.Start().ok());
   auto channel = CreateChannel(client_broker);
-  ThreadPool* pool = &client_broker->core().pool();
+  ThreadPool* pool = &brokrpc::internal::BrokerAccess::Core(*client_broker).pool();
 
   StringValue request;
   request.set_value("x");
@@ -126,9 +127,10 @@ TEST_CASE("asynchronous unary calls: user callbacks on the pool, generated futur
           {reply != nullptr ? std::move(s) : InternalError("no reply"), pool->OnPoolThread()});
     };
     if (inline_done) {
-      channel->StartUnaryInline(spec.spec(), EchoSpec::kEcho, &ctx, encoded, done);
+      brokrpc::internal::StartUnaryInline(*channel, spec.spec(), EchoSpec::kEcho, &ctx, encoded,
+                                          done);
     } else {
-      channel->StartUnary(spec.spec(), EchoSpec::kEcho, &ctx, encoded, done);
+      brokrpc::internal::StartUnary(*channel, spec.spec(), EchoSpec::kEcho, &ctx, encoded, done);
     }
     auto future = seen.get_future();
     REQUIRE(future.wait_for(10s) == std::future_status::ready);

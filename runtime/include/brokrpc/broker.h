@@ -19,7 +19,8 @@ namespace brokrpc {
 
 namespace internal {
 class BrokerCore;
-}
+struct BrokerAccess;
+}  // namespace internal
 
 // Defaults applied to everything made from a Broker.
 struct BrokerOptions {
@@ -47,6 +48,10 @@ struct BrokerOptions {
 // appears in any message or log line.
 //
 // Thread-safe. One I/O thread owns the connection; handlers run on a thread pool.
+//
+// Ownership, one rule: everything made from a Broker (Publisher, Consumer, Channel, Server)
+// holds a shared_ptr to it, so the Broker (and its connection) lives until the last of them is
+// gone; Close() ends them all early (their operations then fail with UNAVAILABLE).
 class Broker : public std::enable_shared_from_this<Broker> {
  public:
   // Parses the URL; does not connect.
@@ -90,10 +95,8 @@ class Broker : public std::enable_shared_from_this<Broker> {
   // The heartbeat agreed with the broker (0 = none); meaningful once connected.
   std::chrono::seconds negotiated_heartbeat() const;
 
-  // For brokrpc's own layers (RPC); not part of the stable API.
-  internal::BrokerCore& core() { return *core_; }
-
  private:
+  friend struct internal::BrokerAccess;
   Broker(std::unique_ptr<internal::BrokerCore> core);
   std::unique_ptr<internal::BrokerCore> core_;
 };

@@ -15,6 +15,10 @@
 
 namespace brokrpc {
 
+namespace internal {
+struct ClientContextAccess;
+}
+
 // Retries of a call that failed with a retryable code, for idempotent methods only (a retried
 // request may run twice on the server). Each attempt is a new request; all of them share the
 // call's deadline, which a retry never exceeds.
@@ -76,7 +80,6 @@ class ClientContext {
   const std::optional<RetryPolicy>& retry_policy() const { return retry_policy_; }
   // Attempts the call took (after it completed).
   int attempts() const { return attempts_; }
-  void set_attempts(int attempts) { attempts_ = attempts; }
 
   // Ends the call with CANCELLED if it has not completed. Thread-safe; idempotent.
   void TryCancel();
@@ -87,13 +90,12 @@ class ClientContext {
   // Headers of the reply (string values), once it arrived.
   const std::map<std::string, std::string>& response_metadata() const { return response_metadata_; }
 
-  // For brokrpc's call machinery: sets what TryCancel() triggers; runs it at once when the
-  // context is already cancelled. Pass nullptr to clear.
-  void SetCancelHook(std::function<void()> hook);
-  void set_correlation_id(std::string id) { correlation_id_ = std::move(id); }
-  std::map<std::string, std::string>* mutable_response_metadata() { return &response_metadata_; }
-
  private:
+  friend struct internal::ClientContextAccess;
+  // Sets what TryCancel() triggers; runs it at once when the context is already cancelled.
+  // Pass nullptr to clear.
+  void SetCancelHook(std::function<void()> hook);
+
   std::optional<Clock::time_point> deadline_;
   std::map<std::string, std::string> metadata_;
   bool wait_for_ready_ = false;

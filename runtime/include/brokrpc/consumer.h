@@ -15,6 +15,8 @@
 
 namespace brokrpc {
 
+class Broker;
+
 namespace internal {
 class ConsumerImpl;
 }
@@ -35,10 +37,12 @@ struct ConsumerOptions {
   bool exclusive = false;
 };
 
-// A running consumer. Destroying it cancels it. Thread-safe.
+// A running consumer, made by Broker::Consume. Destroying it cancels it. Holds a shared_ptr to
+// its Broker (like everything made from a Broker), so the Broker lives at least as long;
+// Broker::Close() still ends it. Thread-safe.
 class Consumer {
  public:
-  explicit Consumer(std::shared_ptr<internal::ConsumerImpl> impl);
+  Consumer(std::shared_ptr<Broker> broker, std::shared_ptr<internal::ConsumerImpl> impl);
   ~Consumer();
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
@@ -52,6 +56,7 @@ class Consumer {
   Status Cancel(std::chrono::milliseconds drain = std::chrono::seconds(30));
 
  private:
+  std::shared_ptr<Broker> broker_;  // declared first: outlives impl_
   std::shared_ptr<internal::ConsumerImpl> impl_;
 };
 

@@ -15,6 +15,8 @@
 
 namespace brokrpc {
 
+class Broker;
+
 namespace internal {
 class PublisherImpl;
 }
@@ -25,14 +27,15 @@ using PublisherMiddleware = Middleware<Message, Status>;
 
 // Publishes on its own AMQP channel. Thread-safe: any thread may publish at any time; confirms
 // are pipelined, so many publishes can be in flight at once. Created by Broker::CreatePublisher;
-// must not outlive its Broker.
+// holds a shared_ptr to its Broker (like everything made from a Broker), so the Broker lives at
+// least as long; Broker::Close() still ends it (publishes then fail with UNAVAILABLE).
 //
 //   auto pub = broker->CreatePublisher({.exchange = {.name = "events"}}).value();
 //   brokrpc::Message m{.body = "hello", .routing_key = "greetings"};
 //   brokrpc::Status s = pub->Publish(m);   // OK once the broker confirmed it
 class Publisher {
  public:
-  explicit Publisher(std::shared_ptr<internal::PublisherImpl> impl);
+  Publisher(std::shared_ptr<Broker> broker, std::shared_ptr<internal::PublisherImpl> impl);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
@@ -58,6 +61,7 @@ class Publisher {
   const PublisherOptions& options() const;
 
  private:
+  std::shared_ptr<Broker> broker_;  // declared first: outlives impl_
   std::shared_ptr<internal::PublisherImpl> impl_;
 };
 

@@ -54,7 +54,8 @@ struct ServerOptions {
   bool reflection = false;
 };
 
-// Register services, Start() (or Run()), and Shutdown() to drain. Thread-safe.
+// Register services, Start() (or Run()), and Shutdown() to drain. Thread-safe. Holds a shared_ptr
+// to its Broker (like everything made from a Broker), so the Broker lives at least as long.
 //
 //   brokrpc::Server server(broker);
 //   MyGreeter impl;  // : public greeting::Greeter::Service

@@ -12,6 +12,10 @@
 
 namespace brokrpc {
 
+namespace internal {
+struct ServerContextAccess;
+}
+
 // Created by the server for each request; valid during the handler. Thread-compatible, except
 // IsCancelled() which may be polled while another thread cancels.
 class ServerContext {
@@ -46,10 +50,8 @@ class ServerContext {
   // The request as received (body, properties, delivery info).
   const Message& request_message() const { return request_; }
 
-  // For brokrpc's server: marks the call cancelled.
-  void Cancel() { cancelled_ = true; }
-
  private:
+  friend struct internal::ServerContextAccess;
   const Message& request_;
   std::optional<Clock::time_point> deadline_;
   std::map<std::string, std::string> client_metadata_;

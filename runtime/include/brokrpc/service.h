@@ -3,36 +3,21 @@
 #define BROKRPC_SERVICE_H_
 
 #include <functional>
-#include <memory>
+#include <utility>
 #include <vector>
 
 #include "brokrpc/consume_result.h"
-#include "brokrpc/message.h"
+#include "brokrpc/impl/service_handlers.h"
 #include "brokrpc/rpc_spec.h"
-#include "brokrpc/serializer.h"
 #include "brokrpc/server_context.h"
 #include "brokrpc/status.h"
 #include "brokrpc/stream.h"
 
 namespace brokrpc {
 
-// A request handler erased to bytes: decodes `request`, runs the typed method, encodes the
-// reply into `response` (same content type as the request).
-using RawUnaryHandler =
-    std::function<Status(ServerContext& context, const Message& request, Message* response)>;
-// A fire-and-forget handler erased to bytes: decodes and runs the typed method.
-using RawFireAndForgetHandler =
-    std::function<ConsumeResult(ServerContext& context, const Message& message)>;
-
-// A streaming handler erased to the stream: runs the typed method over `stream`.
-using RawStreamHandler =
-    std::function<Status(ServerContext& context, internal::StreamCore& stream)>;
-
-// Decodes `in` as protobuf or JSON, by its content_type.
-Status DecodePayload(const Message& in, google::protobuf::Message* payload);
-// Encodes `payload` the way `like` was encoded (JSON for a JSON request, else protobuf).
-Status EncodePayloadLike(const Message& like, const google::protobuf::Message& payload,
-                         Message* out);
+namespace internal {
+struct ServiceAccess;
+}
 
 // Generated `Service` classes derive from this and register one handler per method in their
 // constructor. Register an instance with Server::RegisterService; it must outlive the server.
@@ -46,91 +31,41 @@ class Service {
 
   const ServiceSpec& spec() const { return spec_; }
 
-  // One entry per method of spec().methods (empty for kinds a server cannot serve yet).
-  struct Handler {
-    RawUnaryHandler unary;
-    RawFireAndForgetHandler fire_and_forget;
-    RawStreamHandler stream;
-  };
-  const Handler& handler(size_t method_index) const { return handlers_.at(method_index); }
-
  protected:
+  // Called by the generated constructor, once per method it implements.
   template <typename Request, typename Response>
   void AddUnaryHandler(size_t method_index,
                        std::function<Status(ServerContext*, const Request*, Response*)> method) {
-    handlers_.at(method_index).unary = [method = std::move(method)](ServerContext& context,
-                                                                    const Message& in,
-                                                                    Message* out) -> Status {
-      Request request;
-      Status decoded = DecodePayload(in, &request);
-      if (!decoded.ok()) return decoded;
-      Response response;
-      Status status = method(&context, &request, &response);
-      if (!status.ok()) return status;
-      return EncodePayloadLike(in, response, out);
-    };
+    handlers_.at(method_index).unary = internal::UnaryHandler(std::move(method));
   }
-
   template <typename Request>
   void AddFireAndForgetHandler(
       size_t method_index, std::function<ConsumeResult(ServerContext*, const Request*)> method) {
-    handlers_.at(method_index).fire_and_forget =
-        [method = std::move(method)](ServerContext& context, const Message& in) -> ConsumeResult {
-      Request request;
-      Status decoded = DecodePayload(in, &request);
-      if (!decoded.ok()) return ConsumeResult::Failed(decoded);
-      return method(&context, &request);
-    };
+    handlers_.at(method_index).fire_and_forget = internal::FireAndForgetHandler(std::move(method));
   }
-
   template <typename Request, typename Response>
   void AddServerStreamingHandler(
       size_t method_index,
       std::function<Status(ServerContext*, const Request*, ServerWriter<Response>*)> method) {
-    handlers_.at(method_index).stream = [method = std::move(method)](
-                                            ServerContext& context,
-                                            internal::StreamCore& stream) -> Status {
-      Request request;
-      if (!internal::StreamRead(stream, &request)) {
-        return InvalidArgumentError("a server-streaming call arrived without its request");
-      }
-      ServerWriter<Response> writer(&stream);
-      return method(&context, &request, &writer);
-    };
+    handlers_.at(method_index).stream = internal::ServerStreamingHandler(std::move(method));
   }
-
   template <typename Request, typename Response>
   void AddClientStreamingHandler(
       size_t method_index,
       std::function<Status(ServerContext*, ServerReader<Request>*, Response*)> method) {
-    handlers_.at(method_index).stream = [method = std::move(method)](
-                                            ServerContext& context,
-                                            internal::StreamCore& stream) -> Status {
-      ServerReader<Request> reader(&stream);
-      Response response;
-      Status status = method(&context, &reader, &response);
-      if (status.ok() && !internal::StreamWrite(stream, response)) {
-        return UnavailableError("the client went away before the response");
-      }
-      return status;
-    };
+    handlers_.at(method_index).stream = internal::ClientStreamingHandler(std::move(method));
   }
-
   template <typename Request, typename Response>
   void AddBidiStreamingHandler(
       size_t method_index,
       std::function<Status(ServerContext*, ServerReaderWriter<Response, Request>*)> method) {
-    handlers_.at(method_index).stream = [method = std::move(method)](
-                                            ServerContext& context,
-                                            internal::StreamCore& stream) -> Status {
-      ServerReaderWriter<Response, Request> stream_rw(&stream);
-      return method(&context, &stream_rw);
-    };
+    handlers_.at(method_index).stream = internal::BidiStreamingHandler(std::move(method));
   }
 
  private:
+  friend struct internal::ServiceAccess;
   const ServiceSpec& spec_;
-  std::vector<Handler> handlers_;
+  std::vector<internal::MethodHandlers> handlers_;
 };
 
 }  // namespace brokrpc

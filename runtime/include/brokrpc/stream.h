@@ -10,36 +10,10 @@
 #include <memory>
 #include <optional>
 
+#include "brokrpc/impl/stream_ops.h"
 #include "brokrpc/status.h"
 
 namespace brokrpc {
-
-namespace internal {
-class StreamCore;
-// The untyped operations behind the typed streams (see runtime/src/rpc/stream_core.h).
-bool StreamWrite(StreamCore& core, const google::protobuf::Message& message);
-bool StreamRead(StreamCore& core, google::protobuf::Message* message);
-bool StreamWritesDone(StreamCore& core);
-Status StreamFinish(StreamCore& core);
-void StreamCancel(StreamCore& core);
-void StreamReadAsync(StreamCore& core,
-                     std::function<void(std::optional<google::protobuf::Any>)> done);
-void StreamWriteAsync(StreamCore& core, const google::protobuf::Message& message,
-                      std::function<void(bool)> done);
-void StreamFinishAsync(StreamCore& core, std::function<void(Status)> done);
-
-// Adapts a typed read callback to the untyped one (an unpack failure counts as the end).
-template <typename R>
-std::function<void(std::optional<google::protobuf::Any>)> TypedRead(
-    std::function<void(std::optional<R>)> done) {
-  return [done = std::move(done)](std::optional<google::protobuf::Any> any) {
-    if (!any) return done(std::nullopt);
-    R message;
-    if (!any->UnpackTo(&message)) return done(std::nullopt);
-    done(std::move(message));
-  };
-}
-}  // namespace internal
 
 // Server side of a server-streaming call: writes responses. Write blocks while the client has
 // no room (flow control) and returns false once the stream is over (client gone, cancelled,

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <utility>
 
+#include "rpc/context_access.h"
+
 namespace brokrpc::internal {
 
 // ---------------------------------------------------------------- decisions
@@ -99,7 +101,7 @@ void CallAttempts::OnAttemptDone(Status status, Message* reply, bool unroutable)
 }
 
 void CallAttempts::Complete(Status status, Message* reply) {
-  call_->context->set_attempts(std::max(attempt_, 1));
+  ClientContextAccess::SetAttempts(*call_->context, std::max(attempt_, 1));
   if (reply != nullptr && reply != &call_->response) call_->response = std::move(*reply);
   Done done = std::move(done_);
   done(std::move(status), reply != nullptr ? &call_->response : nullptr);

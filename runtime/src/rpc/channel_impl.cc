@@ -5,6 +5,7 @@
 #include <future>
 
 #include "rpc/call_preparation.h"
+#include "rpc/context_access.h"
 #include "rpc/wire.h"
 #include "uuid.h"
 
@@ -21,7 +22,7 @@ Status CallFailure(const MethodSpec& method, const PublishOutcome& o) {
 }
 
 // `done` moved onto the handler pool (run inline when the pool no longer takes work).
-Channel::UnaryDone OnPool(ThreadPool* pool, Channel::UnaryDone done) {
+UnaryDone OnPool(ThreadPool* pool, UnaryDone done) {
   return [pool, done = std::move(done)](Status s, Message* reply) {
     auto task = [done, s = std::move(s),
                  r = reply != nullptr
@@ -35,7 +36,7 @@ Channel::UnaryDone OnPool(ThreadPool* pool, Channel::UnaryDone done) {
 
 ChannelImpl::ChannelImpl(std::shared_ptr<Broker> broker, ChannelOptions options)
     : broker_(std::move(broker)),
-      core_(broker_->core()),
+      core_(BrokerAccess::Core(*broker_)),
       options_(std::move(options)),
       publisher_(std::make_shared<PublisherImpl>(core_, PublisherOptions{},
                                                  MiddlewareChain<Message, Status>{})),
@@ -116,7 +117,7 @@ void ChannelImpl::StartAttempt(ClientCall& call, AttemptDone done) {
   }
 
   std::string id = NewUuidHex();
-  ctx->set_correlation_id(id);
+  ClientContextAccess::SetCorrelationId(*ctx, id);
   Message& m = call.request;
   m.properties.correlation_id = id;
   m.properties.reply_to = queue->name;
@@ -124,7 +125,7 @@ void ChannelImpl::StartAttempt(ClientCall& call, AttemptDone done) {
 
   std::weak_ptr<ReplyRouter> weak = router_;
   router_->AddCall(id, ctx, deadline, std::move(done));
-  ctx->SetCancelHook([weak, id] {
+  ClientContextAccess::SetCancelHook(*ctx, [weak, id] {
     if (auto router = weak.lock()) {
       router->Finish(id, CancelledError("cancelled by the client"), nullptr);
     }
@@ -168,7 +169,7 @@ Status ChannelImpl::CallUnary(const ServiceSpec& service, size_t method, ClientC
 }
 
 void ChannelImpl::StartUnary(const ServiceSpec& service, size_t method, ClientContext* context,
-                             Message request, Channel::UnaryDone done, bool on_pool) {
+                             Message request, UnaryDone done, bool on_pool) {
   auto call = std::make_shared<ClientCall>(ClientCall{.service = &service,
                                                       .method = &service.methods.at(method),
                                                       .context = context,
@@ -276,9 +277,9 @@ std::shared_ptr<StreamCore> ChannelImpl::OpenStream(const ServiceSpec& service, 
   std::vector<google::protobuf::Any> payloads;
   if (initial != nullptr) payloads.emplace_back().PackFrom(*initial);
   router_->AddStream(stream);
-  context->set_correlation_id(stream->id_hex());
+  ClientContextAccess::SetCorrelationId(*context, stream->id_hex());
   std::weak_ptr<StreamCore> weak_stream = stream;
-  context->SetCancelHook([weak_stream] {
+  ClientContextAccess::SetCancelHook(*context, [weak_stream] {
     if (auto s = weak_stream.lock()) s->Cancel(CancelledError("cancelled by the client"));
   });
   stream->Open(std::string(method.routing_key), (*queue)->name, prepared->headers,

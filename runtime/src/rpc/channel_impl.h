@@ -11,6 +11,7 @@
 
 #include "broker_core.h"
 #include "brokrpc/channel.h"
+#include "brokrpc/impl/call_paths.h"
 #include "publisher_impl.h"
 #include "rpc/call_attempts.h"
 #include "rpc/reply_router.h"
@@ -32,7 +33,7 @@ class ChannelImpl : public AttemptStarter, public std::enable_shared_from_this<C
                    Message request, Message* reply);
   // `on_pool`: run `done` on the handler pool (user callbacks); else on the settling thread.
   void StartUnary(const ServiceSpec& service, size_t method, ClientContext* context,
-                  Message request, Channel::UnaryDone done, bool on_pool);
+                  Message request, UnaryDone done, bool on_pool);
   Status Publish(const ServiceSpec& service, size_t method, ClientContext* context,
                  Message message);
   void StartPublish(const ServiceSpec& service, size_t method, ClientContext* context,

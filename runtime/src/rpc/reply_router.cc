@@ -5,11 +5,12 @@
 #include <vector>
 
 #include "log.h"
+#include "rpc/context_access.h"
 #include "uuid.h"
 
 namespace brokrpc::internal {
 ReplyRouter::ReplyRouter(std::shared_ptr<Broker> broker)
-    : broker_(std::move(broker)), core_(broker_->core()) {}
+    : broker_(std::move(broker)), core_(BrokerAccess::Core(*broker_)) {}
 
 ReplyRouter::~ReplyRouter() {
   if (listener_id_ != 0) core_.transport().RemoveConnectionListener(listener_id_);
@@ -27,7 +28,7 @@ ReplyRouter::~ReplyRouter() {
   }
   for (auto& [id, p] : calls) {
     if (p.timer) core_.timers().Cancel(p.timer);
-    if (p.context) p.context->SetCancelHook(nullptr);
+    if (p.context) ClientContextAccess::SetCancelHook(*p.context, nullptr);
     p.done(CancelledError("the channel was destroyed"), nullptr, false);
   }
 }
@@ -163,9 +164,9 @@ bool ReplyRouter::Finish(const std::string& id, Status status, Message* reply, b
   }
   if (p.timer) core_.timers().Cancel(p.timer);
   if (p.context) {
-    p.context->SetCancelHook(nullptr);
+    ClientContextAccess::SetCancelHook(*p.context, nullptr);
     if (reply != nullptr) {
-      auto* md = p.context->mutable_response_metadata();
+      auto* md = &ClientContextAccess::ResponseMetadata(*p.context);
       for (const auto& [key, value] : reply->properties.headers) {
         if (key.rfind(kReservedHeaderPrefix, 0) == 0) continue;
         if (const std::string* sv = value.get_if<std::string>()) (*md)[key] = *sv;

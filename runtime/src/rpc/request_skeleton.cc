@@ -1,5 +1,7 @@
 #include "rpc/request_skeleton.h"
 
+#include "rpc/context_access.h"
+
 namespace brokrpc::internal {
 
 void RequestSkeleton::Track(ServerContext* context, bool active) {
@@ -13,7 +15,7 @@ void RequestSkeleton::Track(ServerContext* context, bool active) {
 
 void RequestSkeleton::CancelActive() {
   std::lock_guard<std::mutex> lock(active_mu_);
-  for (ServerContext* context : active_) context->Cancel();
+  for (ServerContext* context : active_) ServerContextAccess::Cancel(*context);
 }
 
 void RequestSkeleton::Enter() {

@@ -6,13 +6,14 @@
 #include <algorithm>
 #include <iterator>
 
+#include "rpc/context_access.h"
 #include "rpc/reflection_service.h"
 #include "rpc/wire.h"
 
 namespace brokrpc::internal {
 ServerImpl::ServerImpl(std::shared_ptr<Broker> broker, ServerOptions options)
     : broker_(std::move(broker)),
-      core_(broker_->core()),
+      core_(BrokerAccess::Core(*broker_)),
       options_(std::move(options)),
       skeleton_(Concat(core_.options().consumer_middlewares, options_.interceptors)),
       stream_executor_(options_.max_concurrent_streams) {}
@@ -93,7 +94,7 @@ Status ServerImpl::RegisterLocked(Service* service, const std::vector<bool>* met
   std::vector<Endpoint> added;
   for (size_t i = 0; i < spec.methods.size(); ++i) {
     const MethodSpec& m = spec.methods[i];
-    const Service::Handler& h = service->handler(i);
+    const MethodHandlers& h = ServiceAccess::Handlers(*service, i);
     if (!h.unary && !h.fire_and_forget && !h.stream) continue;
     if (methods != nullptr && !(*methods)[i]) continue;  // not overridden: left to other servers
     for (const auto& e : endpoints_) {

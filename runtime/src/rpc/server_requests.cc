@@ -1,6 +1,7 @@
 // ServerImpl, the request path: the unary and fire-and-forget tails of the request skeleton,
 // and the replies.
 #include "log.h"
+#include "rpc/context_access.h"
 #include "rpc/server_impl.h"
 #include "rpc/wire.h"
 
@@ -88,7 +89,8 @@ class ServerImpl::FireAndForgetTail {
 };
 
 AsyncConsumerHandler ServerImpl::UnaryHandler(const Endpoint& endpoint) {
-  const RawUnaryHandler* handler = &endpoint.service->handler(endpoint.index).unary;
+  const RawUnaryHandler* handler =
+      &ServiceAccess::Handlers(*endpoint.service, endpoint.index).unary;
   std::string routing_key(endpoint.method->routing_key);
   return [this, handler, routing_key](Message& request, Settle settle) {
     UnaryTail tail(*this, handler);
@@ -98,7 +100,7 @@ AsyncConsumerHandler ServerImpl::UnaryHandler(const Endpoint& endpoint) {
 
 AsyncConsumerHandler ServerImpl::FireAndForgetHandler(const Endpoint& endpoint) {
   const RawFireAndForgetHandler* handler =
-      &endpoint.service->handler(endpoint.index).fire_and_forget;
+      &ServiceAccess::Handlers(*endpoint.service, endpoint.index).fire_and_forget;
   std::string routing_key(endpoint.method->routing_key);
   return [this, handler, routing_key](Message& message, Settle settle) {
     FireAndForgetTail tail(*this, handler);

@@ -4,6 +4,7 @@
 
 #include "brokrpc/spec/v1/call.pb.h"
 #include "log.h"
+#include "rpc/context_access.h"
 #include "rpc/server_impl.h"
 #include "uuid.h"
 
@@ -109,7 +110,8 @@ class ServerImpl::StreamTail {
 };
 
 AsyncConsumerHandler ServerImpl::StreamHandler(const Endpoint& endpoint) {
-  const RawStreamHandler* handler = &endpoint.service->handler(endpoint.index).stream;
+  const RawStreamHandler* handler =
+      &ServiceAccess::Handlers(*endpoint.service, endpoint.index).stream;
   std::string routing_key(endpoint.method->routing_key);
   return [this, handler, routing_key](Message& request, Settle settle) {
     StreamTail tail(*this, handler, routing_key);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "brokrpc/serializer.h"
+#include "rpc/context_access.h"
 #include "uuid.h"
 
 namespace brokrpc::internal {
@@ -27,7 +28,7 @@ StreamCore::StreamCore(Role role, std::shared_ptr<Broker> broker,
                        StreamSettings settings)
     : role_(role),
       broker_(std::move(broker)),
-      core_(broker_->core()),
+      core_(BrokerAccess::Core(*broker_)),
       publisher_holder_(std::move(publisher)),
       publisher_(*publisher_holder_),
       exchange_(std::move(exchange)),
@@ -52,7 +53,7 @@ void StreamCore::set_on_done(std::function<void()> on_done) {
 void StreamCore::set_context(ServerContext* context) {
   std::lock_guard<std::mutex> lock(mu_);
   context_ = context;
-  if (state_.ended() && context_ != nullptr) context_->Cancel();
+  if (state_.ended() && context_ != nullptr) ServerContextAccess::Cancel(*context_);
 }
 
 bool StreamCore::cancelled() const {
@@ -65,7 +66,8 @@ void StreamCore::SettleLocked() {
   do {
     if (state_.ended() && !end_reported_) {
       end_reported_ = true;
-      if (context_ != nullptr && !state_.final_status().ok()) context_->Cancel();
+      if (context_ != nullptr && !state_.final_status().ok())
+        ServerContextAccess::Cancel(*context_);
     }
     cv_.notify_all();
     RunPendingLocked();

@@ -11,6 +11,7 @@
 #include "brokrpc/channel.h"
 #include "brokrpc/client_context.h"
 #include "brokrpc/consume_result.h"
+#include "brokrpc/impl/call_paths.h"
 #include "brokrpc/rpc_spec.h"
 #include "brokrpc/serializer.h"
 #include "brokrpc/server_context.h"
@@ -41,7 +42,7 @@ Status BlockingUnaryCall(Channel* channel, const ServiceSpec& service, size_t me
   Message out;
   BROKRPC_RETURN_IF_ERROR(EncodeRequest(channel, context, request, &out));
   Message reply;
-  BROKRPC_RETURN_IF_ERROR(channel->CallUnary(service, method, context, std::move(out), &reply));
+  BROKRPC_RETURN_IF_ERROR(CallUnary(*channel, service, method, context, std::move(out), &reply));
   return DecodePayload(reply, response);
 }
 
@@ -55,14 +56,14 @@ void CallbackUnaryCall(Channel* channel, const ServiceSpec& service, size_t meth
     done(encoded);
     return;
   }
-  channel->StartUnary(service, method, context, std::move(out),
-                      [done = std::move(done)](Status status, Message* reply) {
-                        if (!status.ok()) return done(std::move(status));
-                        Response response;
-                        Status decoded = DecodePayload(*reply, &response);
-                        if (!decoded.ok()) return done(std::move(decoded));
-                        done(std::move(response));
-                      });
+  StartUnary(*channel, service, method, context, std::move(out),
+             [done = std::move(done)](Status status, Message* reply) {
+               if (!status.ok()) return done(std::move(status));
+               Response response;
+               Status decoded = DecodePayload(*reply, &response);
+               if (!decoded.ok()) return done(std::move(decoded));
+               done(std::move(response));
+             });
 }
 
 template <typename Request, typename Response>
@@ -79,14 +80,14 @@ std::future<StatusOr<Response>> AsyncUnaryCall(Channel* channel, const ServiceSp
   }
   // No user code runs in the completion (decode, fulfil the promise): it runs on the thread
   // that settles the call instead of being handed to the pool.
-  channel->StartUnaryInline(service, method, context, std::move(out),
-                            [promise](Status status, Message* reply) {
-                              if (!status.ok()) return promise->set_value(std::move(status));
-                              Response response;
-                              Status decoded = DecodePayload(*reply, &response);
-                              if (!decoded.ok()) return promise->set_value(std::move(decoded));
-                              promise->set_value(std::move(response));
-                            });
+  StartUnaryInline(*channel, service, method, context, std::move(out),
+                   [promise](Status status, Message* reply) {
+                     if (!status.ok()) return promise->set_value(std::move(status));
+                     Response response;
+                     Status decoded = DecodePayload(*reply, &response);
+                     if (!decoded.ok()) return promise->set_value(std::move(decoded));
+                     promise->set_value(std::move(response));
+                   });
   return future;
 }
 
@@ -95,7 +96,7 @@ Status BlockingFireAndForget(Channel* channel, const ServiceSpec& service, size_
                              ClientContext* context, const Request& request) {
   Message out;
   BROKRPC_RETURN_IF_ERROR(EncodeRequest(channel, context, request, &out));
-  return channel->Publish(service, method, context, std::move(out));
+  return Publish(*channel, service, method, context, std::move(out));
 }
 
 template <typename Request>
@@ -109,8 +110,8 @@ std::future<Status> AsyncFireAndForget(Channel* channel, const ServiceSpec& serv
     promise->set_value(encoded);
     return future;
   }
-  channel->StartPublish(service, method, context, std::move(out),
-                        [promise](Status s) { promise->set_value(std::move(s)); });
+  StartPublish(*channel, service, method, context, std::move(out),
+               [promise](Status s) { promise->set_value(std::move(s)); });
   return future;
 }
 
@@ -120,7 +121,7 @@ std::unique_ptr<ClientReader<Response>> ServerStreamingCall(Channel* channel,
                                                             size_t method, ClientContext* context,
                                                             const Request& request) {
   return std::make_unique<ClientReader<Response>>(
-      channel->OpenStream(service, method, context, &request, /*last=*/true));
+      OpenStream(*channel, service, method, context, &request, /*last=*/true));
 }
 
 template <typename Request, typename Response>
@@ -130,7 +131,7 @@ std::unique_ptr<ClientWriter<Request, Response>> ClientStreamingCall(Channel* ch
                                                                      ClientContext* context,
                                                                      Response* response) {
   return std::make_unique<ClientWriter<Request, Response>>(
-      channel->OpenStream(service, method, context, nullptr, /*last=*/false), response);
+      OpenStream(*channel, service, method, context, nullptr, /*last=*/false), response);
 }
 
 template <typename Request, typename Response>
@@ -139,7 +140,7 @@ std::unique_ptr<ClientReaderWriter<Request, Response>> BidiStreamingCall(Channel
                                                                          size_t method,
                                                                          ClientContext* context) {
   return std::make_unique<ClientReaderWriter<Request, Response>>(
-      channel->OpenStream(service, method, context, nullptr, /*last=*/false));
+      OpenStream(*channel, service, method, context, nullptr, /*last=*/false));
 }
 
 }  // namespace brokrpc::internal
