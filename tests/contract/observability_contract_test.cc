@@ -1,5 +1,6 @@
 // Observability on both transports (memory:// and RabbitMQ): metrics after a known mix of
 // outcomes, and deadline, trace context and cancellation carried across three hops.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <future>
 #include <mutex>
@@ -133,6 +134,51 @@ TEST_CASE("observability contract: metrics count a known mix of outcomes", "[obs
                   R"(code="DeadlineExceeded"} 1)") != std::string::npos);
   CHECK(text.find(R"(brokrpc_client_unroutable_total{service="nobody.Echo",method="Echo",)"
                   R"(type="unary"} 1)") != std::string::npos);
+  server.Shutdown(5s).IgnoreError();
+}
+
+TEST_CASE("observability contract: redeliveries and publish confirms are measured",
+          "[observability]") {
+  auto metrics = std::make_shared<Metrics>();
+  EchoSpec spec(UniqueName("obs-re"), "obsre");
+  Latch second(1);
+  std::atomic<int> deliveries{0};
+  EchoService service(spec, nullptr, [&](ServerContext*, const testing::StringValue&) {
+    if (deliveries.fetch_add(1) == 0) return ConsumeResult::Retry(10ms);  // requeued once
+    second.CountDown();
+    return ConsumeResult::Ack();
+  });
+  auto server_broker = ConnectedBroker(ContractUrl());
+  Server server(server_broker, ServerOptions{.interceptors = {metrics->server_interceptor()}});
+  REQUIRE(server.RegisterService(&service).ok());
+  REQUIRE(server.Start().ok());
+  auto client_broker = ConnectedBroker(
+      ContractUrl(), BrokerOptions{.publisher_middlewares = {metrics->publisher_middleware()}});
+  auto channel = CreateChannel(client_broker);
+  ClientContext ctx;
+  REQUIRE(CallNotify(*channel, spec, &ctx, "again").ok());
+  REQUIRE(second.Wait(30s));
+  REQUIRE(Eventually([&] {
+    const auto s = metrics->Snapshot();
+    const auto* n = s.FindServer("obsre.Echo", "Notify");
+    return n != nullptr && n->handled_total() == 2;
+  }));
+  MetricsSnapshot snap = metrics->Snapshot();
+  const MethodMetricsSnapshot* n = snap.FindServer("obsre.Echo", "Notify");
+  CHECK(n->started == 2);
+  CHECK(n->redelivered == 1);
+  CHECK(n->handled[kOk] == 1);
+  CHECK(n->handled[2] == 1);  // Retry without a reason: UNKNOWN
+
+  auto publisher = client_broker->CreatePublisher(PublisherOptions{
+      .exchange = {.name = spec.exchange(), .auto_delete = true}, .declare_exchange = true});
+  REQUIRE(publisher.ok());
+  for (int i = 0; i < 3; ++i) {
+    CHECK((*publisher)->Publish(Message{.body = "m", .routing_key = "nowhere"}).ok());
+  }
+  HistogramSnapshot confirms = metrics->Snapshot().publish_confirm_seconds;
+  CHECK(confirms.count == 3);
+  CHECK(confirms.bucket_counts.back() == 3);
   server.Shutdown(5s).IgnoreError();
 }
 
