@@ -143,7 +143,13 @@ TEST_CASE("observability contract: redeliveries and publish confirms are measure
   EchoSpec spec(UniqueName("obs-re"), "obsre");
   Latch second(1);
   std::atomic<int> deliveries{0};
-  EchoService service(spec, nullptr, [&](ServerContext*, const testing::StringValue&) {
+  std::mutex trace_mu;
+  std::optional<TraceContext> notify_trace;  // trace_mu
+  EchoService service(spec, nullptr, [&](ServerContext* ctx, const testing::StringValue&) {
+    {
+      std::lock_guard<std::mutex> lock(trace_mu);
+      notify_trace = ctx->trace_context();
+    }
     if (deliveries.fetch_add(1) == 0) return ConsumeResult::Retry(10ms);  // requeued once
     second.CountDown();
     return ConsumeResult::Ack();
@@ -169,6 +175,13 @@ TEST_CASE("observability contract: redeliveries and publish confirms are measure
   CHECK(n->redelivered == 1);
   CHECK(n->handled[kOk] == 1);
   CHECK(n->handled[2] == 1);  // Retry without a reason: UNKNOWN
+  {
+    // A fire-and-forget message carries the trace context too.
+    std::lock_guard<std::mutex> lock(trace_mu);
+    REQUIRE(notify_trace.has_value());
+    REQUIRE(ctx.sent_trace_context().has_value());
+    CHECK(*notify_trace == *ctx.sent_trace_context());
+  }
 
   auto publisher = client_broker->CreatePublisher(PublisherOptions{
       .exchange = {.name = spec.exchange(), .auto_delete = true}, .declare_exchange = true});
@@ -253,8 +266,9 @@ class Relay : public Service {
   Relay(const StreamSpec& spec, const StreamSpec& next, std::shared_ptr<Channel> channel)
       : Service(spec.spec()) {
     AddServerStreamingHandler<Int32Value, Int32Value>(
-        StreamSpec::kHold, [&next, channel](ServerContext* ctx, const Int32Value* n,
-                                            ServerWriter<Int32Value>* writer) {
+        StreamSpec::kHold, [this, &next, channel](ServerContext* ctx, const Int32Value* n,
+                                                  ServerWriter<Int32Value>* writer) {
+          seen.Record(*ctx);
           auto nested = ClientContext::FromServerContext(*ctx);
           auto reader = internal::ServerStreamingCall<Int32Value, Int32Value>(
               channel.get(), next.spec(), StreamSpec::kHold, nested.get(), *n);
@@ -263,6 +277,7 @@ class Relay : public Service {
           return reader->Finish();
         });
   }
+  Seen seen;  // B's incoming call
 };
 
 TEST_CASE("observability contract: the caller's cancellation reaches the third hop's handler",
@@ -288,6 +303,14 @@ TEST_CASE("observability contract: the caller's cancellation reaches the third h
   REQUIRE(reader->Read(&v));  // C holds, B relays
   CHECK(v.value() == 7);
   CHECK(c.hold_saw_cancel.load() == 0);
+  {
+    // The stream's opening message carried A's trace context.
+    std::lock_guard<std::mutex> lock(b.seen.mu);
+    REQUIRE(b.seen.trace.has_value());
+    REQUIRE(a.sent_trace_context().has_value());
+    CHECK(b.seen.trace->trace_id() == a.sent_trace_context()->trace_id());
+    CHECK(b.seen.trace->span_id() == a.sent_trace_context()->span_id());
+  }
   a.TryCancel();
   CHECK(reader->Finish().code() == StatusCode::kCancelled);
   // C's handler sees IsCancelled() long before its 60 s deadline.

@@ -22,7 +22,8 @@ namespace internal {
 class CancelLink;
 }
 
-// What ClientContext::FromServerContext carries over from the call a handler serves.
+// What ClientContext::FromServerContext carries over from the call a handler serves. A value
+// type; thread-compatible.
 struct PropagationOptions {
   // The incoming call's deadline becomes the nested call's (the time left, not a new timeout).
   bool deadline = true;

@@ -25,7 +25,8 @@ class MetricsRegistry;
 }
 
 // A histogram as read: `bucket_counts[i]` calls took at most `bounds[i]` seconds (cumulative,
-// as Prometheus buckets are); `count` includes the calls above the last bound (+Inf).
+// as Prometheus buckets are); `count` includes the calls above the last bound (+Inf). A value
+// type; thread-compatible.
 struct HistogramSnapshot {
   std::vector<double> bounds;
   std::vector<uint64_t> bucket_counts;
@@ -33,7 +34,8 @@ struct HistogramSnapshot {
   double sum_seconds = 0;
 };
 
-// The figures of one method on one side (client or server), as read.
+// The figures of one method on one side (client or server), as read. A value type;
+// thread-compatible.
 struct MethodMetricsSnapshot {
   std::string service;  // "pkg.Service" (from the routing key "/pkg/Service/Method")
   std::string method;   // "Method"
@@ -51,6 +53,7 @@ struct MethodMetricsSnapshot {
 };
 
 // Everything a Metrics holds, at one moment (each counter read atomically, not all together).
+// A value type; thread-compatible.
 struct MetricsSnapshot {
   std::vector<MethodMetricsSnapshot> server;
   std::vector<MethodMetricsSnapshot> client;
