@@ -11,6 +11,9 @@
 //                 [--contract-request-confirms 1] [--contract-mandatory 1]
 //                 [--contract-deadline 1] [--contract-ids 1] [--contract-reply-confirms 0]
 //                 [--contract-reply-queue-acks 0] [--inline-handlers 0]
+//   brokrpc_bench --metrics-compare 1 [--url ..] [--calls N] [--throughput-calls N] [--rounds R]
+//                 brokrpc alone, with Metrics interceptors on client and server vs without, in
+//                 one run (rounds alternate which goes first); prints the ratios on / off.
 //
 // Options take their value as the next argument or after '=' (--rounds=3). --calls and
 // --throughput-calls are totals, split evenly over the rounds. The streaming figure (one server
@@ -51,6 +54,7 @@ struct Options {
   int stream_messages = 100000;
   bench::RawContract contract;   // the defaults: brokrpc's contract
   bool inline_handlers = false;  // brokrpc's server runs handlers on its I/O thread
+  bool metrics_compare = false;  // only brokrpc, metrics on vs off
 };
 
 Options Parse(int argc, char** argv) {
@@ -67,6 +71,7 @@ Options Parse(int argc, char** argv) {
       {"--contract-reply-confirms", &o.contract.reply_confirms},
       {"--contract-reply-queue-acks", &o.contract.reply_queue_acks},
       {"--inline-handlers", &o.inline_handlers},
+      {"--metrics-compare", &o.metrics_compare},
   };
   for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];
@@ -213,6 +218,98 @@ double BrokrpcThroughput(brokrpc::bench::Bench::Stub& stub, int calls, int in_fl
 
 size_t HeapInUse() { return static_cast<size_t>(bench::LiveHeapBytes()); }
 
+// Runs the server interceptor it wraps only while `on` (the metrics off half of a round still
+// pays for this one virtual call).
+class Switched : public brokrpc::ServerInterceptor {
+ public:
+  Switched(std::shared_ptr<brokrpc::ServerInterceptor> inner, const std::atomic<bool>* on)
+      : inner_(std::move(inner)), on_(on) {}
+  brokrpc::ConsumeResult Handle(brokrpc::Message& m, Next next) override {
+    return on_->load(std::memory_order_relaxed) ? inner_->Handle(m, next) : next(m);
+  }
+
+ private:
+  std::shared_ptr<brokrpc::ServerInterceptor> inner_;
+  const std::atomic<bool>* on_;
+};
+
+// --metrics-compare: brokrpc with Metrics (client and server interceptors) vs without, on one
+// server and two channels (one with the client interceptor), in alternating rounds.
+int RunMetricsCompare(const Options& opt, const std::string& payload) {
+  auto server_broker = brokrpc::Broker::Create(opt.url).value();
+  auto client_broker = brokrpc::Broker::Create(opt.url).value();
+  if (!server_broker->Connect().ok() || !client_broker->Connect().ok()) {
+    std::fprintf(stderr, "cannot connect\n");
+    return 1;
+  }
+  auto metrics = std::make_shared<brokrpc::Metrics>();
+  std::atomic<bool> server_metrics{false};
+  PingService service;
+  brokrpc::Server server(
+      server_broker, brokrpc::ServerOptions{.interceptors = {std::make_shared<Switched>(
+                                                metrics->server_interceptor(), &server_metrics)},
+                                            .inline_handlers = opt.inline_handlers});
+  if (auto s = server.RegisterService(&service); !s.ok()) return 1;
+  if (auto s = server.Start(); !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.ToString().c_str());
+    return 1;
+  }
+  auto off = brokrpc::bench::Bench::NewStub(brokrpc::CreateChannel(client_broker));
+  auto on = brokrpc::bench::Bench::NewStub(brokrpc::CreateChannel(
+      client_broker, brokrpc::ChannelOptions{.interceptors = {metrics->client_interceptor()}}));
+  const int per_round = std::max(1, opt.calls / opt.rounds);
+  const int tp_calls = std::max(1, opt.throughput_calls / opt.rounds);
+  const int warmup = std::min(2000, opt.calls / 10);
+  BrokrpcSequential(*off, warmup, payload, false);
+  server_metrics = true;
+  BrokrpcSequential(*on, warmup, payload, false);
+  constexpr int kFigures = 3;  // sequential calls/s, calls/s 8 and 64 in flight
+  const char* names[kFigures] = {"calls/s, sequential", "calls/s, 8 in flight",
+                                 "calls/s, 64 in flight"};
+  std::vector<double> v[2][kFigures], ratio[kFigures];
+  for (int r = 0; r < opt.rounds; ++r) {
+    double values[2][kFigures];
+    for (int k = 0; k < 2; ++k) {
+      const bool with = (k + r) % 2 == 1;
+      server_metrics = with;
+      auto& stub = with ? *on : *off;
+      auto start = std::chrono::steady_clock::now();
+      BrokrpcSequential(stub, per_round, payload, false);
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      values[with][0] = per_round / seconds;
+      values[with][1] = BrokrpcThroughput(stub, tp_calls, 8, payload);
+      values[with][2] = BrokrpcThroughput(stub, tp_calls, 64, payload);
+    }
+    for (int f = 0; f < kFigures; ++f) {
+      for (int w = 0; w < 2; ++w) v[w][f].push_back(values[w][f]);
+      ratio[f].push_back(values[1][f] / values[0][f]);
+    }
+  }
+  server.Shutdown(5s).IgnoreError();
+  std::printf(
+      "\nmetrics on vs off (brokrpc only, %d rounds, %d sequential and %d throughput "
+      "calls per round)\n",
+      opt.rounds, per_round, tp_calls);
+  std::printf("| %-22s | %11s | %11s | %6s | %-7s |\n", "figure (median/rounds)", "off", "on",
+              "ratio", "target");
+  std::printf("|%s|%s|%s|%s|%s|\n", std::string(24, '-').c_str(), std::string(13, '-').c_str(),
+              std::string(13, '-').c_str(), std::string(8, '-').c_str(),
+              std::string(9, '-').c_str());
+  for (int f = 0; f < kFigures; ++f) {
+    std::printf("| %-22s | %11.1f | %11.1f | %6.3f | %-7s |\n", names[f], Percentile(v[0][f], 0.5),
+                Percentile(v[1][f], 0.5), Percentile(ratio[f], 0.5), ">= 0.97");
+  }
+  std::printf("ratio = on / off, the median of the per-round ratios.\n");
+  brokrpc::MetricsSnapshot snap = metrics->Snapshot();
+  if (const auto* m = snap.FindClient("brokrpc.bench.Bench", "Ping")) {
+    std::printf("recorded: client Ping started %llu, handled OK %llu\n",
+                static_cast<unsigned long long>(m->started),
+                static_cast<unsigned long long>(m->handled[0]));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -225,6 +322,7 @@ int main(int argc, char** argv) {
   const std::string host = parsed->hosts[0].host;
   const int port = parsed->hosts[0].port;
   const std::string payload(opt.payload, 'x');
+  if (opt.metrics_compare) return RunMetricsCompare(opt, payload);
   // raw-contract sends what brokrpc sends: the serialized PingRequest (the server echoes it,
   // which is byte for byte the serialized PingReply).
   std::string wire_body;

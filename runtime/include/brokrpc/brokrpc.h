@@ -10,6 +10,7 @@
 #include "brokrpc/interceptor.h"     // IWYU pragma: export
 #include "brokrpc/logging.h"         // IWYU pragma: export
 #include "brokrpc/message.h"         // IWYU pragma: export
+#include "brokrpc/metrics.h"         // IWYU pragma: export
 #include "brokrpc/middlewares.h"     // IWYU pragma: export
 #include "brokrpc/options.h"         // IWYU pragma: export
 #include "brokrpc/publisher.h"       // IWYU pragma: export
@@ -20,5 +21,6 @@
 #include "brokrpc/service.h"         // IWYU pragma: export
 #include "brokrpc/status.h"          // IWYU pragma: export
 #include "brokrpc/status_or.h"       // IWYU pragma: export
+#include "brokrpc/trace_context.h"   // IWYU pragma: export
 
 #endif  // BROKRPC_BROKRPC_H_

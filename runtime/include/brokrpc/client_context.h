@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -12,12 +13,27 @@
 
 #include "brokrpc/encoding.h"
 #include "brokrpc/status.h"
+#include "brokrpc/trace_context.h"
 
 namespace brokrpc {
 
+class ServerContext;
 namespace internal {
+class CancelLink;
 struct ClientContextAccess;
-}
+}  // namespace internal
+
+// What ClientContext::FromServerContext carries over from the call a handler serves. A value
+// type; thread-compatible.
+struct PropagationOptions {
+  // The incoming call's deadline becomes the nested call's (the time left, not a new timeout).
+  bool deadline = true;
+  // The incoming call cancelled (stream cancelled by its client, server shutdown past its
+  // deadline) cancels the nested call.
+  bool cancellation = true;
+  // The nested call continues the incoming call's trace (same trace id, a new span id).
+  bool trace_context = true;
+};
 
 // Retries of a call that failed with a retryable code, for idempotent methods only (a retried
 // request may run twice on the server). Each attempt is a new request; all of them share the
@@ -45,6 +61,7 @@ class ClientContext {
   using Clock = std::chrono::system_clock;
 
   ClientContext() = default;
+  ~ClientContext();
   ClientContext(const ClientContext&) = delete;
   ClientContext& operator=(const ClientContext&) = delete;
 
@@ -81,6 +98,20 @@ class ClientContext {
   // Attempts the call took (after it completed).
   int attempts() const { return attempts_; }
 
+  // A context for a call made from inside a handler, inheriting what `options` selects of the
+  // call `server_context` serves (gRPC's FromServerContext). The result must not outlive
+  // `server_context`'s handler by much: it stays linked to it until destroyed (safe either way).
+  static std::unique_ptr<ClientContext> FromServerContext(const ServerContext& server_context,
+                                                          PropagationOptions options = {});
+
+  // The W3C trace context of the caller's span. A call sends `traceparent` = a child of it (same
+  // trace id, a new span id) and its `tracestate`; unset, each call starts a new trace. Metadata
+  // named "traceparent" set by the caller is sent as it is instead.
+  void set_trace_context(TraceContext trace) { trace_context_ = std::move(trace); }
+  const std::optional<TraceContext>& trace_context() const { return trace_context_; }
+  // The trace context this call sent (its own span), once it started.
+  const std::optional<TraceContext>& sent_trace_context() const { return sent_trace_context_; }
+
   // Ends the call with CANCELLED if it has not completed. Thread-safe; idempotent.
   void TryCancel();
   bool IsCancelled() const;
@@ -107,6 +138,11 @@ class ClientContext {
   mutable std::mutex mu_;
   bool cancelled_ = false;
   std::function<void()> cancel_hook_;
+  std::optional<TraceContext> trace_context_;
+  std::optional<TraceContext> sent_trace_context_;
+  // Set by FromServerContext: the incoming call's cancellation, and this context's entry there.
+  std::shared_ptr<internal::CancelLink> parent_link_;
+  uint64_t parent_link_id_ = 0;
 };
 
 }  // namespace brokrpc

@@ -19,6 +19,9 @@ struct ClientCall {
   ClientContext* context = nullptr;
   Message request{};
   Message response{};
+  // After `next`: the broker returned the (last) request, nobody consumes the method's queue
+  // (unary calls).
+  bool unroutable = false;
 };
 
 // A client interceptor: return a status without calling `next` to fail the call before it is

@@ -5,24 +5,29 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include "brokrpc/message.h"
+#include "brokrpc/trace_context.h"
 
 namespace brokrpc {
 
 namespace internal {
+class CancelLink;
 struct ServerContextAccess;
-}
+}  // namespace internal
 
 // Created by the server for each request; valid during the handler. Thread-compatible, except
-// IsCancelled() which may be polled while another thread cancels.
+// IsCancelled() which may be polled while another thread cancels, and Cancel().
 class ServerContext {
  public:
   using Clock = std::chrono::system_clock;
 
   explicit ServerContext(const Message& request);
+  ~ServerContext();
   ServerContext(const ServerContext&) = delete;
   ServerContext& operator=(const ServerContext&) = delete;
 
@@ -47,16 +52,27 @@ class ServerContext {
   const std::string& correlation_id() const;
   const std::string& reply_to() const;
   bool redelivered() const { return request_.delivery && request_.delivery->redelivered; }
+  // The caller's W3C trace context (headers traceparent / tracestate), when it sent a valid one.
+  // ClientContext::FromServerContext continues it.
+  const std::optional<TraceContext>& trace_context() const { return trace_context_; }
   // The request as received (body, properties, delivery info).
   const Message& request_message() const { return request_; }
 
  private:
   friend struct internal::ServerContextAccess;
+  // Marks the call cancelled, and cancels the nested calls made with
+  // ClientContext::FromServerContext. Thread-safe.
+  void Cancel();
+  // The link nested calls register with (made on first use). Thread-safe.
+  std::shared_ptr<internal::CancelLink> cancel_link() const;
   const Message& request_;
   std::optional<Clock::time_point> deadline_;
   std::map<std::string, std::string> client_metadata_;
   std::map<std::string, std::string> response_metadata_;
   std::atomic<bool> cancelled_{false};
+  std::optional<TraceContext> trace_context_;
+  mutable std::mutex link_mu_;
+  mutable std::shared_ptr<internal::CancelLink> cancel_link_;  // link_mu_
 };
 
 }  // namespace brokrpc

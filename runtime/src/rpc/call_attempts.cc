@@ -97,6 +97,7 @@ void CallAttempts::OnAttemptDone(Status status, Message* reply, bool unroutable)
     schedule_(wait, [self = shared_from_this()] { self->StartNext(); });
     return;
   }
+  call_->unroutable = unroutable;
   Complete(std::move(status), reply);
 }
 

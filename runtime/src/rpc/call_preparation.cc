@@ -21,6 +21,14 @@ StatusOr<PreparedCall> PrepareCall(const ServiceSpec& service, const ClientConte
                     "(brokrpc.spec.v1.exchange) option or BrokerOptions::default_exchange.name",
                     service.full_name));
   }
+  if (context.metadata().count(std::string(kTraceparentHeader)) == 0) {
+    prepared.trace =
+        context.trace_context() ? context.trace_context()->NewChild() : TraceContext::NewRoot();
+    prepared.headers.Set(std::string(kTraceparentHeader), prepared.trace->ToTraceparent());
+    if (!prepared.trace->tracestate().empty()) {
+      prepared.headers.Set(std::string(kTracestateHeader), prepared.trace->tracestate());
+    }
+  }
   prepared.exchange = std::move(exchange);
   prepared.deadline = context.deadline();
   if (!prepared.deadline && default_timeout) {

@@ -24,6 +24,9 @@ struct PreparedCall {
   FieldTable headers;
   // The call's deadline: the caller's, else `now + default_timeout` when one was given.
   std::optional<SystemClock::time_point> deadline;
+  // The W3C trace context sent (also in `headers`): a child of the caller's, else a new trace;
+  // none when the caller's metadata carries its own traceparent.
+  std::optional<TraceContext> trace;
 };
 
 // Checks and gathers what `context` asks of a call of `service`: refuses metadata keys with

@@ -97,6 +97,7 @@ void ChannelImpl::StartAttempt(ClientCall& call, AttemptDone done) {
   auto prepared = PrepareCall(*call.service, *ctx, core_.ResolveExchange(call.service->exchange),
                               options_.default_timeout);
   if (!prepared.ok()) return done(prepared.status(), nullptr, false);
+  ClientContextAccess::SetSentTraceContext(*ctx, prepared->trace);
   ApplyPreparedCall(*prepared, method, &call.request);
   const SystemClock::time_point deadline = *prepared->deadline;
   Status s = CheckConnected(ctx, deadline);
@@ -225,6 +226,7 @@ void ChannelImpl::StartPublish(const ServiceSpec& service, size_t method_index,
     auto prepared = PrepareCall(*c.service, *c.context, core_.ResolveExchange(c.service->exchange),
                                 std::nullopt);
     BROKRPC_RETURN_IF_ERROR(prepared.status());
+    ClientContextAccess::SetSentTraceContext(*c.context, prepared->trace);
     ApplyPreparedCall(*prepared, *c.method, &c.request);
     if (!broker_->is_connected()) BROKRPC_RETURN_IF_ERROR(broker_->Connect());
     BROKRPC_RETURN_IF_ERROR(EnsureExchange(prepared->exchange, nullptr));
@@ -270,6 +272,7 @@ std::shared_ptr<StreamCore> ChannelImpl::OpenStream(const ServiceSpec& service, 
   // A stream's deadline travels in its envelopes (StreamSettings), not as an expiration.
   auto prepared = PrepareCall(service, *context, std::move(exchange), std::nullopt);
   if (!prepared.ok()) return fail(prepared.status());
+  ClientContextAccess::SetSentTraceContext(*context, prepared->trace);
   auto queue = router_->Ensure();
   if (!queue.ok()) return fail(queue.status());
   Status bound = EnsureExchange(prepared->exchange, queue->get());

@@ -5,6 +5,8 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -23,6 +25,9 @@ struct ClientContextAccess {
   static void SetCorrelationId(ClientContext& context, std::string id) {
     context.correlation_id_ = std::move(id);
   }
+  static void SetSentTraceContext(ClientContext& context, std::optional<TraceContext> trace) {
+    context.sent_trace_context_ = std::move(trace);
+  }
   static void SetAttempts(ClientContext& context, int attempts) { context.attempts_ = attempts; }
   static std::map<std::string, std::string>& ResponseMetadata(ClientContext& context) {
     return context.response_metadata_;
@@ -31,8 +36,12 @@ struct ClientContextAccess {
 
 // What the server sets on a ServerContext.
 struct ServerContextAccess {
-  // Marks the call cancelled (IsCancelled() turns true).
-  static void Cancel(ServerContext& context) { context.cancelled_ = true; }
+  // Marks the call cancelled (IsCancelled() turns true) and cancels its nested calls.
+  static void Cancel(ServerContext& context) { context.Cancel(); }
+  // The link calls made with ClientContext::FromServerContext register with.
+  static std::shared_ptr<CancelLink> GetCancelLink(const ServerContext& context) {
+    return context.cancel_link();
+  }
 };
 
 // The handlers a Service registered.

@@ -46,6 +46,12 @@ ServerContext::ServerContext(const Message& request)
       client_metadata_[key] = value.ToString();
     }
   }
+  auto tp = client_metadata_.find(std::string(kTraceparentHeader));
+  if (tp != client_metadata_.end()) {
+    auto ts = client_metadata_.find(std::string(kTracestateHeader));
+    trace_context_ = TraceContext::Parse(
+        tp->second, ts != client_metadata_.end() ? std::string_view(ts->second) : "");
+  }
 }
 
 bool ServerContext::IsDeadlineExceeded() const { return deadline_ && Clock::now() >= *deadline_; }

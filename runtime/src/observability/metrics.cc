@@ -1,0 +1,202 @@
+// Metrics: the interceptors and middleware that record into the registry, and its readers.
+#include "brokrpc/metrics.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "broker_core.h"
+#include "brokrpc/broker.h"
+#include "observability/metrics_registry.h"
+#include "observability/prometheus_text.h"
+
+namespace brokrpc {
+namespace {
+
+using internal::MetricsRegistry;
+using Clock = std::chrono::steady_clock;
+
+std::string_view TypeOf(MethodKind kind) {
+  switch (kind) {
+    case MethodKind::kUnary:
+      return "unary";
+    case MethodKind::kFireAndForget:
+      return "fire_and_forget";
+    case MethodKind::kServerStreaming:
+      return "server_stream";
+    case MethodKind::kClientStreaming:
+      return "client_stream";
+    default:
+      return "bidi_stream";
+  }
+}
+
+// Records brokrpc_client_*: one call (all its attempts) from before the first attempt to its
+// outcome.
+class ClientMetricsInterceptor : public ClientInterceptor {
+ public:
+  explicit ClientMetricsInterceptor(std::shared_ptr<MetricsRegistry> registry)
+      : registry_(std::move(registry)) {}
+
+  Status Handle(ClientCall& call, Next next) override {
+    internal::MethodSeries& s = registry_->Series(
+        MetricsRegistry::Side::kClient, call.method->routing_key, TypeOf(call.method->kind));
+    s.started.fetch_add(1, std::memory_order_relaxed);
+    s.msg_sent.fetch_add(1, std::memory_order_relaxed);
+    const auto start = Clock::now();
+    Status status = next(call);
+    s.handling.Observe(Clock::now() - start);
+    s.Handled(status.code());
+    if (call.unroutable) s.unroutable.fetch_add(1, std::memory_order_relaxed);
+    if (status.ok() && call.method->kind == MethodKind::kUnary) {
+      s.msg_received.fetch_add(1, std::memory_order_relaxed);
+    }
+    return status;
+  }
+
+ private:
+  std::shared_ptr<MetricsRegistry> registry_;
+};
+
+// Records brokrpc_server_*: one request from the interceptor chain to the handler's outcome.
+class ServerMetricsInterceptor : public ServerInterceptor {
+ public:
+  explicit ServerMetricsInterceptor(std::shared_ptr<MetricsRegistry> registry)
+      : registry_(std::move(registry)) {}
+
+  ConsumeResult Handle(Message& m, Next next) override {
+    const bool unary = m.properties.reply_to.has_value();
+    internal::MethodSeries& s = registry_->Series(MetricsRegistry::Side::kServer, m.routing_key,
+                                                  unary ? "unary" : "fire_and_forget");
+    s.started.fetch_add(1, std::memory_order_relaxed);
+    s.msg_received.fetch_add(1, std::memory_order_relaxed);
+    if (m.delivery && m.delivery->redelivered) {
+      s.redelivered.fetch_add(1, std::memory_order_relaxed);
+    }
+    const auto start = Clock::now();
+    ConsumeResult r = next(m);
+    s.handling.Observe(Clock::now() - start);
+    if (r.is_ack()) {
+      s.Handled(StatusCode::kOk);
+      if (unary) s.msg_sent.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      // Reject / Retry without a reason count as UNKNOWN.
+      s.Handled(r.status().ok() ? StatusCode::kUnknown : r.status().code());
+    }
+    return r;
+  }
+
+ private:
+  std::shared_ptr<MetricsRegistry> registry_;
+};
+
+// Records brokrpc_publish_confirm_seconds: publish to the broker's confirm.
+class PublishMetricsMiddleware : public PublisherMiddleware {
+ public:
+  explicit PublishMetricsMiddleware(std::shared_ptr<MetricsRegistry> registry)
+      : registry_(std::move(registry)) {}
+
+  Status Handle(Message& m, Next next) override {
+    const auto start = Clock::now();
+    Status status = next(m);
+    if (status.ok()) registry_->publish_confirm.Observe(Clock::now() - start);
+    return status;
+  }
+
+ private:
+  std::shared_ptr<MetricsRegistry> registry_;
+};
+
+const MethodMetricsSnapshot* FindIn(const std::vector<MethodMetricsSnapshot>& v,
+                                    std::string_view service, std::string_view method) {
+  for (const auto& m : v) {
+    if (m.service == service && m.method == method) return &m;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+uint64_t MethodMetricsSnapshot::handled_total() const {
+  uint64_t n = 0;
+  for (uint64_t h : handled) n += h;
+  return n;
+}
+
+const MethodMetricsSnapshot* MetricsSnapshot::FindServer(std::string_view service,
+                                                         std::string_view method) const {
+  return FindIn(server, service, method);
+}
+
+const MethodMetricsSnapshot* MetricsSnapshot::FindClient(std::string_view service,
+                                                         std::string_view method) const {
+  return FindIn(client, service, method);
+}
+
+std::vector<double> Metrics::DefaultLatencyBuckets() {
+  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+}
+
+Metrics::Metrics(std::vector<double> latency_buckets)
+    : registry_(std::make_shared<MetricsRegistry>(std::move(latency_buckets))) {}
+
+Metrics::~Metrics() {
+  std::lock_guard<std::mutex> lock(watched_mu_);
+  for (auto& [weak, id] : watched_) {
+    if (auto broker = weak.lock())
+      internal::BrokerAccess::Core(*broker).transport().RemoveConnectionListener(id);
+  }
+}
+
+std::shared_ptr<ClientInterceptor> Metrics::client_interceptor() {
+  return std::make_shared<ClientMetricsInterceptor>(registry_);
+}
+
+std::shared_ptr<ServerInterceptor> Metrics::server_interceptor() {
+  return std::make_shared<ServerMetricsInterceptor>(registry_);
+}
+
+std::shared_ptr<PublisherMiddleware> Metrics::publisher_middleware() {
+  return std::make_shared<PublishMetricsMiddleware>(registry_);
+}
+
+void Metrics::WatchConnection(Broker& broker) {
+  std::weak_ptr<MetricsRegistry> weak = registry_;
+  uint64_t id = internal::BrokerAccess::Core(broker).transport().AddConnectionListener(
+      internal::ConnectionListener{.on_restored = [weak] {
+        if (auto r = weak.lock()) r->reconnects.fetch_add(1, std::memory_order_relaxed);
+      }});
+  std::lock_guard<std::mutex> lock(watched_mu_);
+  watched_.emplace_back(broker.weak_from_this(), id);
+}
+
+MetricsSnapshot Metrics::Snapshot() const { return registry_->Read(); }
+
+void Metrics::WritePrometheus(std::ostream& out) const {
+  internal::WritePrometheusText(registry_->Read(), out);
+}
+
+std::string Metrics::PrometheusText() const {
+  std::ostringstream out;
+  WritePrometheus(out);
+  return out.str();
+}
+
+Status Metrics::WritePrometheusFile(const std::string& path) const {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return UnavailableError("cannot write " + tmp);
+    WritePrometheus(out);
+    out.flush();
+    if (!out) return UnavailableError("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return UnavailableError("cannot rename " + tmp + " to " + path);
+  }
+  return OkStatus();
+}
+
+}  // namespace brokrpc
