@@ -34,28 +34,34 @@ std::string_view TypeOf(MethodKind kind) {
 
 // Records brokrpc_client_*: one call (all its attempts) from before the first attempt to its
 // outcome.
-class ClientMetricsInterceptor : public ClientInterceptor {
+class ClientMetricsInterceptor : public ClientCallObserver {
  public:
   explicit ClientMetricsInterceptor(std::shared_ptr<MetricsRegistry> registry)
       : registry_(std::move(registry)) {}
 
-  Status Handle(ClientCall& call, Next next) override {
-    internal::MethodSeries& s = registry_->Series(
-        MetricsRegistry::Side::kClient, call.method->routing_key, TypeOf(call.method->kind));
+  Status OnStart(ClientCall& call) override {
+    internal::MethodSeries& s = Series(call);
     s.started.fetch_add(1, std::memory_order_relaxed);
     s.msg_sent.fetch_add(1, std::memory_order_relaxed);
-    const auto start = Clock::now();
-    Status status = next(call);
-    s.handling.Observe(Clock::now() - start);
+    return OkStatus();
+  }
+
+  void OnDone(ClientCall& call, const Status& status) override {
+    internal::MethodSeries& s = Series(call);
+    s.handling.Observe(Clock::now() - call.started);
     s.Handled(status.code());
     if (call.unroutable) s.unroutable.fetch_add(1, std::memory_order_relaxed);
     if (status.ok() && call.method->kind == MethodKind::kUnary) {
       s.msg_received.fetch_add(1, std::memory_order_relaxed);
     }
-    return status;
   }
 
  private:
+  internal::MethodSeries& Series(const ClientCall& call) {
+    return registry_->Series(MetricsRegistry::Side::kClient, call.method->routing_key,
+                             TypeOf(call.method->kind));
+  }
+
   std::shared_ptr<MetricsRegistry> registry_;
 };
 

@@ -38,6 +38,7 @@ ChannelImpl::ChannelImpl(std::shared_ptr<Broker> broker, ChannelOptions options)
     : broker_(std::move(broker)),
       core_(BrokerAccess::Core(*broker_)),
       options_(std::move(options)),
+      observers_(options_.interceptors),
       publisher_(std::make_shared<PublisherImpl>(core_, PublisherOptions{},
                                                  MiddlewareChain<Message, Status>{})),
       router_(std::make_shared<ReplyRouter>(broker_)) {}
@@ -164,6 +165,7 @@ Status ChannelImpl::CallUnary(const ServiceSpec& service, size_t method, ClientC
                   .method = &service.methods.at(method),
                   .context = context,
                   .request = std::move(request)};
+  if (!options_.interceptors.empty()) call.started = std::chrono::steady_clock::now();
   Status s = RunChain(options_.interceptors, call, [this](ClientCall& c) { return RunSync(c); });
   if (reply != nullptr) *reply = std::move(call.response);
   return s;
@@ -176,8 +178,10 @@ void ChannelImpl::StartUnary(const ServiceSpec& service, size_t method, ClientCo
                                                       .context = context,
                                                       .request = std::move(request)});
   ThreadPool* pool = &core_.pool();
-  if (!options_.interceptors.empty()) {
-    // Interceptors are synchronous: the chain runs on a pool thread, and so does `done`.
+  if (!options_.interceptors.empty()) call->started = std::chrono::steady_clock::now();
+  if (!options_.interceptors.empty() && !observers_.only_observers()) {
+    // Interceptors that wrap `next` are synchronous: the chain runs on a pool thread, and so
+    // does `done`.
     auto self = shared_from_this();
     auto task = [self, call, done = std::move(done)]() {
       Status s = RunChain(self->options_.interceptors, *call,
@@ -186,6 +190,17 @@ void ChannelImpl::StartUnary(const ServiceSpec& service, size_t method, ClientCo
     };
     if (!pool->Post(task)) task();
     return;
+  }
+  if (observers_.only_observers()) {
+    Status started = observers_.Start(*call);
+    if (!started.ok()) {
+      if (on_pool) done = OnPool(pool, std::move(done));
+      return done(std::move(started), nullptr);
+    }
+    done = [self = shared_from_this(), call, done = std::move(done)](Status s, Message* reply) {
+      self->observers_.Done(*call, s);
+      done(std::move(s), reply);
+    };
   }
   if (on_pool) done = OnPool(pool, std::move(done));
   std::weak_ptr<ChannelImpl> weak = weak_from_this();
@@ -218,6 +233,8 @@ void ChannelImpl::StartPublish(const ServiceSpec& service, size_t method_index,
   const MethodSpec& method = service.methods.at(method_index);
   ClientCall call{
       .service = &service, .method = &method, .context = context, .request = std::move(message)};
+  // With observers only, the call outlives this function: they see the confirm's outcome.
+  std::shared_ptr<ClientCall> held;
   auto terminal = [&](ClientCall& c) -> Status {
     if (c.context->IsCancelled()) return CancelledError("the call was cancelled");
     BROKRPC_RETURN_IF_ERROR(CheckNotBlocked(*c.context));
@@ -237,11 +254,26 @@ void ChannelImpl::StartPublish(const ServiceSpec& service, size_t method_index,
       c.request.properties.delivery_mode = DeliveryMode::kPersistent;
     }
     const MethodSpec* m = c.method;
-    publisher_->PublishRaw(std::move(c.request), true,
-                           [done, m](const PublishOutcome& o) { done(CallFailure(*m, o)); });
+    publisher_->PublishRaw(std::move(c.request), true, [done, m, held](const PublishOutcome& o) {
+      if (held) held->unroutable = o.unroutable();
+      done(CallFailure(*m, o));
+    });
     done = nullptr;
     return OkStatus();
   };
+  if (!options_.interceptors.empty()) call.started = std::chrono::steady_clock::now();
+  if (observers_.only_observers()) {
+    held = std::make_shared<ClientCall>(std::move(call));
+    Status started = observers_.Start(*held);
+    if (!started.ok()) return done(std::move(started));
+    done = [self = shared_from_this(), held, done = std::move(done)](Status s) {
+      self->observers_.Done(*held, s);
+      done(std::move(s));
+    };
+    Status s = terminal(*held);
+    if (done) done(s);
+    return;
+  }
   Status s = RunChain(options_.interceptors, call, terminal);
   if (done) done(s);
 }

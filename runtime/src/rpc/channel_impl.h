@@ -14,6 +14,7 @@
 #include "brokrpc/impl/call_paths.h"
 #include "publisher_impl.h"
 #include "rpc/call_attempts.h"
+#include "rpc/call_observers.h"
 #include "rpc/reply_router.h"
 #include "rpc/stream_core.h"
 
@@ -69,6 +70,7 @@ class ChannelImpl : public AttemptStarter, public std::enable_shared_from_this<C
   std::shared_ptr<Broker> broker_;
   BrokerCore& core_;
   ChannelOptions options_;
+  CallObservers observers_;                   // of options_.interceptors
   std::shared_ptr<PublisherImpl> publisher_;  // shared with the streams
   std::shared_ptr<ReplyRouter> router_;
 
