@@ -5,6 +5,7 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "brokrpc/broker.h"
 #include "brokrpc/channel.h"
@@ -68,6 +69,21 @@ TEST_CASE("observability contract: metrics count a known mix of outcomes", "[obs
     ClientContext ctx;
     CHECK(CallNotify(*channel, spec, &ctx, "note").ok());
   }
+  // Asynchronous calls (the generated *Async stubs): the metrics interceptor is an observer, so
+  // they stay asynchronous and are recorded where they complete.
+  {
+    std::vector<std::unique_ptr<ClientContext>> contexts;
+    std::vector<std::future<StatusOr<testing::StringValue>>> replies;
+    testing::StringValue request;
+    request.set_value("ok");
+    for (int i = 0; i < 4; ++i) {
+      contexts.push_back(std::make_unique<ClientContext>());
+      contexts.back()->set_timeout(30s);
+      replies.push_back(internal::AsyncUnaryCall<testing::StringValue, testing::StringValue>(
+          channel.get(), spec.spec(), EchoSpec::kEcho, contexts.back().get(), request));
+    }
+    for (auto& reply : replies) CHECK(reply.get().ok());
+  }
   // Nobody serves this package on that exchange: the request comes back unroutable.
   EchoSpec nobody(spec.exchange(), "nobody");
   {
@@ -75,25 +91,29 @@ TEST_CASE("observability contract: metrics count a known mix of outcomes", "[obs
     ctx.set_timeout(30s);
     CHECK(CallEcho(*channel, nobody, &ctx, "x", nullptr).code() == StatusCode::kUnavailable);
   }
+  {
+    ClientContext ctx;  // a fire-and-forget message nobody consumes: known at the confirm
+    CHECK(CallNotify(*channel, nobody, &ctx, "x").code() == StatusCode::kUnavailable);
+  }
 
   // The client records before each call returns.
   MetricsSnapshot snap = metrics->Snapshot();
   const MethodMetricsSnapshot* echo = snap.FindClient("obs.Echo", "Echo");
   REQUIRE(echo != nullptr);
   CHECK(echo->type == "unary");
-  CHECK(echo->started == 6);
-  CHECK(echo->handled[kOk] == 3);
+  CHECK(echo->started == 10);
+  CHECK(echo->handled[kOk] == 7);
   CHECK(echo->handled[kNotFound] == 2);
   CHECK(echo->handled[kDeadline] == 1);
-  CHECK(echo->handled_total() == 6);
-  CHECK(echo->msg_sent == 6);
-  CHECK(echo->msg_received == 3);
+  CHECK(echo->handled_total() == 10);
+  CHECK(echo->msg_sent == 10);
+  CHECK(echo->msg_received == 7);
   CHECK(echo->unroutable == 0);
   const HistogramSnapshot& h = echo->handling_seconds;
   REQUIRE(h.bounds == Metrics::DefaultLatencyBuckets());
-  CHECK(h.count == 6);
-  CHECK(h.bucket_counts.back() == 6);  // le=10: nothing took 10 s
-  CHECK(h.bucket_counts[10] <= 5);     // le=1: the held call took its 2 s deadline
+  CHECK(h.count == 10);
+  CHECK(h.bucket_counts.back() == 10);  // le=10: nothing took 10 s
+  CHECK(h.bucket_counts[10] <= 9);      // le=1: the held call took its 2 s deadline
   CHECK(h.sum_seconds >= 1.9);
   const MethodMetricsSnapshot* note = snap.FindClient("obs.Echo", "Notify");
   REQUIRE(note != nullptr);
@@ -104,22 +124,26 @@ TEST_CASE("observability contract: metrics count a known mix of outcomes", "[obs
   REQUIRE(lost != nullptr);
   CHECK(lost->handled[kUnavailable] == 1);
   CHECK(lost->unroutable == 1);
+  const MethodMetricsSnapshot* lost_note = snap.FindClient("nobody.Echo", "Notify");
+  REQUIRE(lost_note != nullptr);
+  CHECK(lost_note->handled[kUnavailable] == 1);
+  CHECK(lost_note->unroutable == 1);
 
   // The server records after the reply went out: wait for the last ones.
   REQUIRE(Eventually([&] {
     MetricsSnapshot s = metrics->Snapshot();
     const auto* e = s.FindServer("obs.Echo", "Echo");
     const auto* n = s.FindServer("obs.Echo", "Notify");
-    return e != nullptr && e->handled_total() == 6 && n != nullptr && n->handled_total() == 2;
+    return e != nullptr && e->handled_total() == 10 && n != nullptr && n->handled_total() == 2;
   }));
   snap = metrics->Snapshot();
   const MethodMetricsSnapshot* served = snap.FindServer("obs.Echo", "Echo");
-  CHECK(served->started == 6);
-  CHECK(served->handled[kOk] == 4);  // the held call too: its handler returned OK, late
+  CHECK(served->started == 10);
+  CHECK(served->handled[kOk] == 8);  // the held call too: its handler returned OK, late
   CHECK(served->handled[kNotFound] == 2);
-  CHECK(served->msg_received == 6);
-  CHECK(served->msg_sent == 4);
-  CHECK(served->handling_seconds.count == 6);
+  CHECK(served->msg_received == 10);
+  CHECK(served->msg_sent == 8);
+  CHECK(served->handling_seconds.count == 10);
   CHECK(served->redelivered == 0);
   const MethodMetricsSnapshot* notified = snap.FindServer("obs.Echo", "Notify");
   CHECK(notified->type == "fire_and_forget");
