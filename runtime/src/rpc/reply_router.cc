@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "log.h"
+#include "rpc/server_queue.h"
 #include "uuid.h"
 
 namespace brokrpc::internal {
@@ -75,8 +76,7 @@ StatusOr<std::shared_ptr<const ReplyRouter::ReplyQueue>> ReplyRouter::Ensure() {
     Publish(nullptr);
   }
   std::string name = std::string(kReplyQueuePrefix) + NewUuidHex();
-  auto declared = core_.DeclareQueue(
-      core_.ResolveQueue(QueueOptions{.name = name, .exclusive = true, .auto_delete = true}));
+  auto declared = core_.DeclareQueue(ResolvePrivateQueue(core_, name));
   if (!declared.ok()) return declared.status().WithContext("declare the reply queue");
   // The queue is consumed without acks: it is exclusive and auto-delete, so what it holds dies
   // with the connection, and the calls waiting for it are failed then.
