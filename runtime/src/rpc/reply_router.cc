@@ -59,7 +59,12 @@ StatusOr<std::shared_ptr<const ReplyRouter::ReplyQueue>> ReplyRouter::Ensure() {
     listener_id_ = core_.transport().AddConnectionListener(
         ConnectionListener{.on_lost =
                                [weak](const Status& why) {
-                                 if (auto self = weak.lock()) self->FailPending(why);
+                                 if (auto self = weak.lock()) {
+                                   self->FailPending(why);
+                                   // Waiters for the connection see a refusal (refusal()).
+                                   { std::lock_guard<std::mutex> wake(self->connected_mu_); }
+                                   self->connected_cv_.notify_all();
+                                 }
                                },
                            .on_restored =
                                [weak] {
@@ -131,8 +136,10 @@ void ReplyRouter::OnQueueLost(const std::string& queue_name, const Status& why) 
 
 bool ReplyRouter::WaitUntilConnected(SystemClock::time_point deadline) {
   std::unique_lock<std::mutex> lock(connected_mu_);
-  return connected_cv_.wait_until(lock, ToSteady(deadline),
-                                  [this] { return broker_->is_connected(); });
+  // Also ends when the broker refused the reconnect (the transport stopped retrying).
+  return connected_cv_.wait_until(lock, ToSteady(deadline), [this] {
+    return broker_->is_connected() || !core_.transport().refusal().ok();
+  });
 }
 
 // ---------------------------------------------------------------- the correlation map
