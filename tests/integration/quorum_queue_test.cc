@@ -130,5 +130,31 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("quorum: a classic server queue is not redeclared as quorum (FAILED_PRECONDITION)",
+          "[quorum]") {
+  EchoSpec spec(UniqueName("qq-x"), UniqueName("qq"), /*auto_delete=*/false);
+  {
+    auto broker = ConnectedBroker(RabbitUrl());
+    EchoService service(spec);
+    Server server(broker);
+    REQUIRE(server.RegisterService(&service).ok());
+    REQUIRE(server.Start().ok());
+  }
+  CHECK(QueueType(spec.routing_key(EchoSpec::kEcho)) == "classic");
+  {
+    auto broker = ConnectedBroker(WithQuery(RabbitUrl(), "queue_type=quorum"));
+    EchoService service(spec);
+    Server server(broker);
+    REQUIRE(server.RegisterService(&service).ok());
+    Status s = server.Start();
+    INFO(s.ToString());
+    CHECK(s.code() == StatusCode::kFailedPrecondition);
+    CHECK_THAT(s.message(), Catch::Contains("x-queue-type"));
+  }
+  auto admin = ConnectedBroker(RabbitUrl());
+  CHECK(admin->DeleteQueue(spec.routing_key(EchoSpec::kEcho)).ok());
+  CHECK(admin->DeleteQueue(spec.routing_key(EchoSpec::kNotify)).ok());
+}
+
 }  // namespace
 }  // namespace brokrpc
