@@ -139,6 +139,10 @@ Status ApplyQuery(std::string_view query, BrokerUrl* url) {
       auto v = ParseInt(value, "reconnect_max_ms", 1, 3600000);
       if (!v.ok()) return v.status();
       url->reconnect_max = std::chrono::milliseconds(*v);
+    } else if (key == "queue_type") {
+      auto v = ParseQueueType(value);
+      if (!v.ok()) return UrlError(fmt::format("queue_type: {}", v.status().message()));
+      url->queue_type = *v;
     } else if (key == "name") {
       url->connection_name = value;
     } else if (key == "cacertfile") {
@@ -158,7 +162,7 @@ Status ApplyQuery(std::string_view query, BrokerUrl* url) {
     } else {
       return UrlError(fmt::format(
           "unknown query parameter '{}' (known: heartbeat, connection_timeout, frame_max, "
-          "max_message_size, reconnect, reconnect_initial_ms, reconnect_max_ms, name, "
+          "max_message_size, reconnect, reconnect_initial_ms, reconnect_max_ms, queue_type, name, "
           "cacertfile, certfile, keyfile, verify, verify_hostname)",
           key));
     }

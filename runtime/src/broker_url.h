@@ -3,10 +3,12 @@
 #define BROKRPC_SRC_BROKER_URL_H_
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "brokrpc/queue_type.h"
 #include "brokrpc/status_or.h"
 
 namespace brokrpc::internal {
@@ -47,6 +49,8 @@ struct BrokerUrl {
   bool reconnect = true;
   std::chrono::milliseconds reconnect_initial{100};
   std::chrono::milliseconds reconnect_max{5000};
+  // ?queue_type=classic|quorum: the default type of server queues (see BrokerOptions).
+  std::optional<QueueType> queue_type;
 
   // The URL with the password replaced by "***".
   std::string Redacted() const;

@@ -67,6 +67,10 @@ class Transport {
   virtual Status Connect() = 0;
   virtual void Close() = 0;
   virtual bool is_connected() const = 0;
+  // Not OK once the broker refused a reconnect (a refused login, no access to the vhost): the
+  // transport stopped reconnecting, and this says why (PERMISSION_DENIED or UNAUTHENTICATED).
+  // Connect() tries again. Connection listeners heard it through on_lost.
+  virtual Status refusal() const { return OkStatus(); }
   // The negotiated heartbeat (0 if none).
   virtual std::chrono::seconds heartbeat() const = 0;
   // True when called on the transport's own thread.

@@ -13,6 +13,7 @@
 #include "brokrpc/consumer.h"
 #include "brokrpc/options.h"
 #include "brokrpc/publisher.h"
+#include "brokrpc/queue_type.h"
 #include "brokrpc/status_or.h"
 
 namespace brokrpc {
@@ -29,6 +30,10 @@ struct BrokerOptions {
   ExchangeOptions default_exchange{};
   // Laid under every queue option.
   QueueOptions default_queue{};
+  // The type of server queues whose options name none (x-queue-type): quorum switches a whole
+  // deployment to replicated queues. Unset: the URL's queue_type, else classic. Reply and stream
+  // queues stay classic, exclusive and transient. See docs/deployment.md ("Queue types").
+  std::optional<QueueType> server_queue_type{};
   // Run around every publish / every delivery, outermost first.
   MiddlewareChain<Message, Status> publisher_middlewares{};
   MiddlewareChain<Message, ConsumeResult> consumer_middlewares{};
@@ -40,6 +45,7 @@ struct BrokerOptions {
 //
 // URLs:
 //   amqp://user:pass@host:port/vhost?heartbeat=10&connection_timeout=5&name=app
+//   amqp://...?queue_type=quorum   server queues default to quorum (BrokerOptions overrides)
 //   amqps://user:pass@host:5671/vhost?cacertfile=/ca.pem&certfile=..&keyfile=..&verify=true
 //   memory://            an in-process broker (for embedding and fast tests); memory://name
 //                        gives a named in-process broker shared by Brokers in one process

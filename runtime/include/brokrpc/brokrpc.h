@@ -14,6 +14,7 @@
 #include "brokrpc/middlewares.h"     // IWYU pragma: export
 #include "brokrpc/options.h"         // IWYU pragma: export
 #include "brokrpc/publisher.h"       // IWYU pragma: export
+#include "brokrpc/queue_type.h"      // IWYU pragma: export
 #include "brokrpc/rpc_spec.h"        // IWYU pragma: export
 #include "brokrpc/serializer.h"      // IWYU pragma: export
 #include "brokrpc/server.h"          // IWYU pragma: export

@@ -55,8 +55,10 @@ StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(const BrokerUrl& 
     auto conn = OpenOne(url, host);
     if (conn.ok()) return conn;
     last = conn.status();
-    // A refused login or a bad TLS file will not get better on the next host.
+    // A refused login, a vhost the user may not open or a bad TLS file will not get better on
+    // the next host.
     if (last.code() == StatusCode::kUnauthenticated ||
+        last.code() == StatusCode::kPermissionDenied ||
         last.code() == StatusCode::kInvalidArgument) {
       return last;
     }

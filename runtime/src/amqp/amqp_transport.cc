@@ -63,6 +63,11 @@ Status AmqpTransport::DoConnect() {
   channels_.Reset();
   next_heartbeat_check_ = Clock::now();
   connected_ = true;
+  if (reconnect_refused_) {
+    reconnect_refused_ = false;
+    std::lock_guard<std::mutex> lock(refusal_mu_);
+    refusal_ = OkStatus();
+  }
   BROKRPC_LOG_INFO("connected to {} (heartbeat {} s)", url_.Redacted(), heartbeat_.load());
   if (reconnect_wanted_) {
     reconnect_wanted_ = false;
@@ -75,6 +80,11 @@ Status AmqpTransport::DoConnect() {
 void AmqpTransport::TryReconnect() {
   Status s = DoConnect();
   if (s.ok()) return;
+  // A refused login or vhost will not get better by itself: retrying would loop forever.
+  if (s.code() == StatusCode::kUnauthenticated || s.code() == StatusCode::kPermissionDenied) {
+    StopOnRefusal(s);
+    return;
+  }
   auto wait = backoff_.Failed();  // the next host, a longer backoff with jitter
   next_attempt_ = Clock::now() + wait;
   // The first failure is worth a warning; the retries that follow are routine.
@@ -160,7 +170,36 @@ void AmqpTransport::ConnectionLost(const Status& why) {
 }
 
 Status AmqpTransport::NotConnected(const std::string& operation) const {
+  if (Status refused = refusal(); !refused.ok()) {
+    return Status(refused.code(), fmt::format("{}: {}", operation, refused.message()));
+  }
   return UnavailableError(fmt::format("{}: not connected to {}", operation, url_.Redacted()));
+}
+
+Status AmqpTransport::refusal() const {
+  std::lock_guard<std::mutex> lock(refusal_mu_);
+  return refusal_;
+}
+
+void AmqpTransport::StopOnRefusal(const Status& refused) {
+  reconnect_refused_ = true;
+  Status why(refused.code(),
+             fmt::format("the broker refused the reconnect, not retrying (Broker::Connect() tries "
+                         "again): {}",
+                         refused.message()));
+  {
+    std::lock_guard<std::mutex> lock(refusal_mu_);
+    refusal_ = why;
+  }
+  BROKRPC_LOG_ERROR("{}", why.message());
+  std::vector<ConnectionListener> listeners;
+  {
+    std::lock_guard<std::mutex> lock(listeners_mu_);
+    for (auto& [id, l] : listeners_) listeners.push_back(l);
+  }
+  for (auto& l : listeners) {
+    if (l.on_lost) l.on_lost(why);
+  }
 }
 
 uint64_t AmqpTransport::AddConnectionListener(ConnectionListener listener) {

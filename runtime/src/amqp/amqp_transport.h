@@ -84,6 +84,7 @@ class AmqpTransport final : public Transport {
   bool Execute(std::function<void()> task) override { return Post(std::move(task)); }
   uint64_t AddConnectionListener(ConnectionListener listener) override;
   void RemoveConnectionListener(uint64_t id) override;
+  Status refusal() const override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -166,6 +167,8 @@ class AmqpTransport final : public Transport {
   void FlushAcks();
   void FlushAcks(ConsumerState& consumer);
   Status NotConnected(const std::string& operation) const;
+  // After a refused reconnect: stop reconnecting, keep the refusal, tell the listeners.
+  void StopOnRefusal(const Status& refused);
 
   // The transport whose connection this thread holds right now (its I/O thread always; another
   // thread while it writes directly or leads).
@@ -201,6 +204,10 @@ class AmqpTransport final : public Transport {
   std::atomic<bool> leader_polling_{false};  // the leader waits in poll(), conn_mu_ released
   WakeFd lead_wake_;                         // ends the leader's poll()
   bool reconnect_wanted_ = false;
+  // The broker refused a reconnect: no more attempts until Connect() succeeds (refusal()).
+  bool reconnect_refused_ = false;
+  mutable std::mutex refusal_mu_;  // guards refusal_, readable from any thread
+  Status refusal_;
   std::chrono::steady_clock::time_point next_attempt_;
   ReconnectBackoff backoff_;
   // Connection generation, in the top 16 bits of the delivery tags handed out (stale tags

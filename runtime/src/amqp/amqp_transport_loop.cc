@@ -89,7 +89,7 @@ void AmqpTransport::Loop() {
       n = 2;
     }
     int timeout_ms = -1;
-    if (!conn_ && reconnect_wanted_) {
+    if (!conn_ && reconnect_wanted_ && !reconnect_refused_) {
       auto wait =
           std::chrono::duration_cast<std::chrono::milliseconds>(next_attempt_ - Clock::now());
       timeout_ms = static_cast<int>(std::max<int64_t>(0, wait.count()));
@@ -106,7 +106,9 @@ void AmqpTransport::Loop() {
     }
     size_t ran = 0;
     if (r > 0 && (fds[0].revents & POLLIN)) ran = RunCommands();
-    if (!conn_ && reconnect_wanted_ && Clock::now() >= next_attempt_) TryReconnect();
+    if (!conn_ && reconnect_wanted_ && !reconnect_refused_ && Clock::now() >= next_attempt_) {
+      TryReconnect();
+    }
     if (!conn_) continue;
     // Read from the socket only when poll says so (or for heartbeats): a read that finds
     // nothing costs a system call per wake-up. A leader does both itself.
@@ -218,7 +220,11 @@ void AmqpTransport::OnMethod(uint16_t ch, const amqp_method_t& method) {
       CloseReason(method, &code, &text);
       amqp_channel_close_ok_t ok{};
       amqp_send_method(conn_->state(), ch, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
-      OnChannelClosed(ch, code, ReplyStatus(fmt::format("channel {}", ch), code, text));
+      // A publishing channel closed by the broker: its publishes fail with this (403
+      // ACCESS_REFUSED names the exchange the user may not write to).
+      std::string what = channels_.LaneOn(ch) != nullptr ? fmt::format("publish (channel {})", ch)
+                                                         : fmt::format("channel {}", ch);
+      OnChannelClosed(ch, code, ReplyStatus(what, code, text));
       return;
     }
     case AMQP_CONNECTION_CLOSE_METHOD: {

@@ -72,6 +72,8 @@ Status ChannelImpl::CheckNotBlocked(const ClientContext& ctx) const {
 
 Status ChannelImpl::CheckConnected(ClientContext* ctx, SystemClock::time_point deadline) {
   BROKRPC_RETURN_IF_ERROR(CheckNotBlocked(*ctx));
+  // The broker refused the reconnect: the transport no longer retries, nothing to wait for.
+  if (!broker_->is_connected()) BROKRPC_RETURN_IF_ERROR(core_.transport().refusal());
   // Up, or the first call (which connects).
   if (broker_->is_connected() || router_->current() == nullptr) return OkStatus();
   // An outage (the transport is reconnecting): fail at once, or wait when asked to.
@@ -82,6 +84,7 @@ Status ChannelImpl::CheckConnected(ClientContext* ctx, SystemClock::time_point d
   if (!router_->WaitUntilConnected(deadline)) {
     return DeadlineExceededError("deadline exceeded waiting for the broker to come back");
   }
+  if (!broker_->is_connected()) return core_.transport().refusal();
   return OkStatus();
 }
 

@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "rpc/context_access.h"
+#include "rpc/server_queue.h"
 #include "uuid.h"
 
 namespace brokrpc::internal {
@@ -59,7 +60,12 @@ StatusOr<std::shared_ptr<const ReplyRouter::ReplyQueue>> ReplyRouter::Ensure() {
     listener_id_ = core_.transport().AddConnectionListener(
         ConnectionListener{.on_lost =
                                [weak](const Status& why) {
-                                 if (auto self = weak.lock()) self->FailPending(why);
+                                 if (auto self = weak.lock()) {
+                                   self->FailPending(why);
+                                   // Waiters for the connection see a refusal (refusal()).
+                                   { std::lock_guard<std::mutex> wake(self->connected_mu_); }
+                                   self->connected_cv_.notify_all();
+                                 }
                                },
                            .on_restored =
                                [weak] {
@@ -76,8 +82,7 @@ StatusOr<std::shared_ptr<const ReplyRouter::ReplyQueue>> ReplyRouter::Ensure() {
     Publish(nullptr);
   }
   std::string name = std::string(kReplyQueuePrefix) + NewUuidHex();
-  auto declared = core_.DeclareQueue(
-      core_.ResolveQueue(QueueOptions{.name = name, .exclusive = true, .auto_delete = true}));
+  auto declared = core_.DeclareQueue(ResolvePrivateQueue(core_, name));
   if (!declared.ok()) return declared.status().WithContext("declare the reply queue");
   // The queue is consumed without acks: it is exclusive and auto-delete, so what it holds dies
   // with the connection, and the calls waiting for it are failed then.
@@ -132,8 +137,10 @@ void ReplyRouter::OnQueueLost(const std::string& queue_name, const Status& why) 
 
 bool ReplyRouter::WaitUntilConnected(SystemClock::time_point deadline) {
   std::unique_lock<std::mutex> lock(connected_mu_);
-  return connected_cv_.wait_until(lock, ToSteady(deadline),
-                                  [this] { return broker_->is_connected(); });
+  // Also ends when the broker refused the reconnect (the transport stopped retrying).
+  return connected_cv_.wait_until(lock, ToSteady(deadline), [this] {
+    return broker_->is_connected() || !core_.transport().refusal().ok();
+  });
 }
 
 // ---------------------------------------------------------------- the correlation map

@@ -8,6 +8,7 @@
 
 #include "rpc/context_access.h"
 #include "rpc/reflection_service.h"
+#include "rpc/server_queue.h"
 #include "rpc/wire.h"
 
 namespace brokrpc::internal {
@@ -105,12 +106,17 @@ Status ServerImpl::RegisterLocked(Service* service, const std::vector<bool>* met
     }
     QueueOptions queue = m.queue;
     if (!queue.name) queue.name = std::string(m.routing_key);
+    auto resolved =
+        ResolveServerQueue(core_.options().default_queue, queue, DefaultQueueTypeOf(core_));
+    if (!resolved.ok()) {
+      return resolved.status().WithContext(fmt::format("service {}", spec.full_name));
+    }
     Endpoint e;
     e.service = service;
     e.index = i;
     e.method = &m;
     e.exchange = exchange;
-    e.queue = core_.ResolveQueue(queue);
+    e.queue = *std::move(resolved);
     e.prefetch =
         MergeOptions(core_.options().default_queue, queue)
             .prefetch_count.value_or(options_.prefetch_count.value_or(kDefaultPrefetchCount));

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "rpc/context_access.h"
 #include "rpc/server_impl.h"
+#include "rpc/server_queue.h"
 #include "uuid.h"
 
 namespace brokrpc::internal {
@@ -26,8 +27,7 @@ Status ServerImpl::StartStreamQueue() {
           FailStreams(*registry, UnavailableError(fmt::format("stream failed: {}", why.message())));
         }});
   }
-  auto queue = core_.DeclareQueue(core_.ResolveQueue(
-      QueueOptions{.name = "stream." + NewUuidHex(), .exclusive = true, .auto_delete = true}));
+  auto queue = core_.DeclareQueue(ResolvePrivateQueue(core_, "stream." + NewUuidHex()));
   if (!queue.ok()) return queue.status();
   stream_queue_ = *queue;
   std::set<std::string> bound;
