@@ -131,12 +131,17 @@ cluster_stop() {
     log "stopping cluster $CLUSTER_ID"
     cluster_kill_all
   fi
+  cluster_remove_dir
+  rm -f "$CLUSTER_DIR.lock"
+}
+
+# Removes the cluster dir, but only one this script made (or an empty one).
+cluster_remove_dir() {
   if [[ -f $CLUSTER_DIR/$MARK_FILE ]]; then
     rm -rf "$CLUSTER_DIR"
   elif [[ -d $CLUSTER_DIR ]]; then
-    rmdir "$CLUSTER_DIR" 2>/dev/null || die "$CLUSTER_DIR is not a brokrpc cluster dir"
+    rmdir "$CLUSTER_DIR" 2>/dev/null || die "$CLUSTER_DIR is not a brokrpc cluster dir; not touching it"
   fi
-  rm -f "$CLUSTER_DIR.lock"
 }
 
 cluster_start() {
@@ -150,7 +155,7 @@ cluster_start() {
     log "removing a stale cluster in $CLUSTER_DIR"
     cluster_kill_all
   fi
-  rm -rf "$CLUSTER_DIR"
+  cluster_remove_dir
   for attempt in 1 2 3; do
     mkdir -p "$CLUSTER_DIR/home"
     chmod 700 "$CLUSTER_DIR" "$CLUSTER_DIR/home"
@@ -191,7 +196,7 @@ cluster_start() {
       rc=1
     fi
     cluster_kill_all
-    rm -rf "$CLUSTER_DIR"
+    cluster_remove_dir
     ((rc == 2 && attempt < 3)) || break
     log "retrying with other ports"
   done
