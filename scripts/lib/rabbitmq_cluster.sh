@@ -52,15 +52,11 @@ cluster_lock() {
 
 # The pids of every process of this cluster (any node, epmd, rabbitmqctl).
 cluster_pids() {
-  local p kv prefix="BROKRPC_RABBIT_OWNER=brokrpc-${CLUSTER_ID}-"
+  local p prefix="BROKRPC_RABBIT_OWNER=brokrpc-${CLUSTER_ID}-"
   for p in /proc/[0-9]*; do
-    [[ ${p#/proc/} == "$$" ]] && continue
-    while IFS= read -r -d '' kv; do
-      if [[ $kv == "$prefix"* ]]; then
-        echo "${p#/proc/}"
-        break
-      fi
-    done 2>/dev/null <"$p/environ"
+    if [[ ${p#/proc/} != "$$" ]] && tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -q "^$prefix"; then
+      echo "${p#/proc/}"
+    fi
   done
   return 0
 }
