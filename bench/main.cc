@@ -11,6 +11,9 @@
 //                 [--contract-request-confirms 1] [--contract-mandatory 1]
 //                 [--contract-deadline 1] [--contract-ids 1] [--contract-reply-confirms 0]
 //                 [--contract-reply-queue-acks 0] [--inline-handlers 0]
+//   brokrpc_bench --quorum-compare 1 --url <cluster URL> [--calls N] [--throughput-calls N]
+//                 [--rounds N]: only brokrpc's unary call, on a classic vs a quorum server
+//                 queue (quorum_compare.h)
 //
 // Options take their value as the next argument or after '=' (--rounds=3). --calls and
 // --throughput-calls are totals, split evenly over the rounds. The streaming figure (one server
@@ -34,6 +37,7 @@
 #include "brokrpc/brokrpc.h"
 #include "cpu_cost.h"
 #include "heap_counter.h"
+#include "quorum_compare.h"
 #include "raw_contract.h"
 #include "raw_flood.h"
 #include "raw_rpc.h"
@@ -51,6 +55,7 @@ struct Options {
   int stream_messages = 100000;
   bench::RawContract contract;   // the defaults: brokrpc's contract
   bool inline_handlers = false;  // brokrpc's server runs handlers on its I/O thread
+  bool quorum_compare = false;   // only the classic vs quorum server queue comparison
 };
 
 Options Parse(int argc, char** argv) {
@@ -67,6 +72,7 @@ Options Parse(int argc, char** argv) {
       {"--contract-reply-confirms", &o.contract.reply_confirms},
       {"--contract-reply-queue-acks", &o.contract.reply_queue_acks},
       {"--inline-handlers", &o.inline_handlers},
+      {"--quorum-compare", &o.quorum_compare},
   };
   for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];
@@ -217,6 +223,10 @@ size_t HeapInUse() { return static_cast<size_t>(bench::LiveHeapBytes()); }
 
 int main(int argc, char** argv) {
   Options opt = Parse(argc, argv);
+  if (opt.quorum_compare) {
+    return bench::RunQuorumCompare(opt.url, opt.calls, opt.throughput_calls, opt.rounds,
+                                   opt.payload);
+  }
   auto parsed = brokrpc::internal::ParseBrokerUrl(opt.url);
   if (!parsed.ok()) {
     std::fprintf(stderr, "%s\n", parsed.status().ToString().c_str());

@@ -228,6 +228,12 @@ cmd_cluster() {
     kill -KILL "$pid"
     while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
     ;;
+  freeze | thaw)
+    cluster_require
+    cluster_select "${1:-}"
+    pid=$(node_pid) || die "node $NODE is not running"
+    if [[ $sub == freeze ]]; then kill -STOP "$pid"; else kill -CONT "$pid"; fi
+    ;;
   start-node)
     cluster_require
     cluster_select "${1:-}"

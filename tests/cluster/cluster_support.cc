@@ -42,18 +42,19 @@ Cluster::Cluster() {
 }
 
 namespace {
-std::string Query(const std::string& name) {
-  return "?name=" + name + "&heartbeat=5&reconnect_initial_ms=100&reconnect_max_ms=1000";
+std::string Query(const std::string& name, int heartbeat_s = 5) {
+  return "?name=" + name + "&heartbeat=" + std::to_string(heartbeat_s) +
+         "&reconnect_initial_ms=100&reconnect_max_ms=1000";
 }
 }  // namespace
 
-std::string Cluster::Url(int first, const std::string& name) const {
+std::string Cluster::Url(int first, const std::string& name, int heartbeat_s) const {
   std::string hosts;
   for (int i = 0; i < kNodes; ++i) {
     int node = (first - 1 + i) % kNodes + 1;
     hosts += (i ? "," : "") + std::string("127.0.0.1:") + std::to_string(ports_[node - 1]);
   }
-  return "amqp://guest:guest@" + hosts + "/" + Query(name);
+  return "amqp://guest:guest@" + hosts + "/" + Query(name, heartbeat_s);
 }
 
 std::string Cluster::NodeUrl(int node, const std::string& name) const {

@@ -22,7 +22,7 @@ class Cluster {
 
   // All three hosts, node `first` first and the others after it in order, with a connection
   // name and fast reconnects: amqp://guest:guest@127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3/?...
-  std::string Url(int first, const std::string& name) const;
+  std::string Url(int first, const std::string& name, int heartbeat_s = 5) const;
   // Node `node` alone.
   std::string NodeUrl(int node, const std::string& name) const;
   // The node whose AMQP port is `port` (0 if none).
@@ -44,6 +44,8 @@ class Cluster {
   void StartNode(int node) const { Script("start-node " + std::to_string(node)); }
   void StopApp(int node) const { Script("stop-app " + std::to_string(node)); }
   void StartApp(int node) const { Script("start-app " + std::to_string(node)); }
+  void Freeze(int node) const { Script("freeze " + std::to_string(node)); }
+  void Thaw(int node) const { Script("thaw " + std::to_string(node)); }
   // Waits until node `ask` sees all three nodes running (after StartNode / StartApp).
   void WaitAllRunning(int ask) const;
 

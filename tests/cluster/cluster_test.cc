@@ -373,6 +373,31 @@ TEST_CASE("cluster: stop_app of the client's node then of the server's node", "[
   }
 }
 
+TEST_CASE("cluster: a frozen node is detected by the client's heartbeat", "[cluster]") {
+  Cluster cluster;
+  Deployment d(cluster);
+  // A second client on node 1 with a 2 s heartbeat (the deployment's has 5 s).
+  auto client = ConnectedBroker(cluster.Url(kClientNode, UniqueName("frozen-client"), 2));
+  auto channel = CreateChannel(client);
+  REQUIRE(CallsWork(*channel, *d.spec));
+  auto frozen = std::chrono::steady_clock::now();
+  cluster.Freeze(kClientNode);
+  struct ThawOnExit {  // a failed REQUIRE must not leave the node frozen
+    const Cluster& cluster;
+    ~ThawOnExit() { cluster.Thaw(kClientNode); }
+  } thaw{cluster};
+  bool lost = testing::Eventually([&] { return !client->is_connected(); }, 30s);
+  auto lost_ms = Ms(std::chrono::steady_clock::now() - frozen);
+  bool works = CallsWork(*channel, *d.spec);
+  auto works_ms = Ms(std::chrono::steady_clock::now() - frozen);
+  std::cout << "cluster summary: frozen node (kill -STOP), client heartbeat 2 s: connection "
+            << "declared lost after " << lost_ms << " ms, calls ok again (on another node) after "
+            << works_ms << " ms" << std::endl;
+  CHECK(lost);
+  CHECK(works);
+  CHECK(lost_ms < 15000);  // two missed heartbeats, with a wide margin for a loaded machine
+}
+
 // Outcomes of asynchronous publishes: written by completion callbacks (brokrpc threads) under
 // `mu`, read by the test thread. Owns the calls' contexts.
 struct PublishBatch {
