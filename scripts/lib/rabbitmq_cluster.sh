@@ -75,6 +75,11 @@ cluster_write_config() {
     echo 'cluster_formation.randomized_startup_delay_range.min = 0'
     echo 'cluster_formation.randomized_startup_delay_range.max = 1'
     echo 'vm_memory_high_watermark.absolute = 512MB'
+    # A hung node (kill -STOP, a network partition) is declared down after ~net_ticktime
+    # (default 60 s; until then it blocks queue and binding declarations cluster-wide); when
+    # it comes back, autoheal restarts the losing side instead of leaving a split cluster.
+    echo 'net_ticktime = 10'
+    echo 'cluster_partition_handling = autoheal'
   } >>"$NODE_DIR/rabbitmq.conf"
 }
 
