@@ -98,7 +98,7 @@ void StreamsSurvive(const Cluster& cluster, Channel& channel, const StreamSpec& 
   cluster.WaitAllRunning(victim);
 }
 
-TEST_CASE("cluster: streams in flight when their connection's node dies", "[cluster]") {
+TEST_CASE("cluster: streams in flight when their client's node dies", "[cluster]") {
   Cluster cluster;
   StreamSpec spec(UniqueName("cluster-streams"));
   StreamService service(spec);
