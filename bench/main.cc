@@ -14,6 +14,9 @@
 //   brokrpc_bench --metrics-compare 1 [--url ..] [--calls N] [--throughput-calls N] [--rounds R]
 //                 brokrpc alone, with Metrics interceptors on client and server vs without, in
 //                 one run (rounds alternate which goes first); prints the ratios on / off.
+//   brokrpc_bench --quorum-compare 1 --url <cluster URL> [--calls N] [--throughput-calls N]
+//                 [--rounds N]: only brokrpc's unary call, on a classic vs a quorum server
+//                 queue (quorum_compare.h)
 //
 // Options take their value as the next argument or after '=' (--rounds=3). --calls and
 // --throughput-calls are totals, split evenly over the rounds. The streaming figure (one server
@@ -37,6 +40,7 @@
 #include "brokrpc/brokrpc.h"
 #include "cpu_cost.h"
 #include "heap_counter.h"
+#include "quorum_compare.h"
 #include "raw_contract.h"
 #include "raw_flood.h"
 #include "raw_rpc.h"
@@ -55,6 +59,7 @@ struct Options {
   bench::RawContract contract;   // the defaults: brokrpc's contract
   bool inline_handlers = false;  // brokrpc's server runs handlers on its I/O thread
   bool metrics_compare = false;  // only brokrpc, metrics on vs off
+  bool quorum_compare = false;   // only the classic vs quorum server queue comparison
 };
 
 Options Parse(int argc, char** argv) {
@@ -72,6 +77,7 @@ Options Parse(int argc, char** argv) {
       {"--contract-reply-queue-acks", &o.contract.reply_queue_acks},
       {"--inline-handlers", &o.inline_handlers},
       {"--metrics-compare", &o.metrics_compare},
+      {"--quorum-compare", &o.quorum_compare},
   };
   for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];
@@ -314,6 +320,10 @@ int RunMetricsCompare(const Options& opt, const std::string& payload) {
 
 int main(int argc, char** argv) {
   Options opt = Parse(argc, argv);
+  if (opt.quorum_compare) {
+    return bench::RunQuorumCompare(opt.url, opt.calls, opt.throughput_calls, opt.rounds,
+                                   opt.payload);
+  }
   auto parsed = brokrpc::internal::ParseBrokerUrl(opt.url);
   if (!parsed.ok()) {
     std::fprintf(stderr, "%s\n", parsed.status().ToString().c_str());

@@ -57,6 +57,26 @@ TEST_CASE("reconnect backoff: each failure moves on to the next host", "[backoff
   CHECK(b.host_index() == 2);
 }
 
+TEST_CASE("reconnect backoff: after a loss the next attempt starts with another host",
+          "[backoff]") {
+  int pick = 0;
+  ReconnectBackoff b(milliseconds(10), milliseconds(100), [&](int low, int high) {
+    CHECK(low == 0);
+    CHECK(high == 1);  // three hosts: one of the two others
+    return pick;
+  });
+  CHECK(b.Lost(0, 3) == milliseconds(10));
+  CHECK(b.host_index() % 3 == 1);
+  pick = 1;
+  b.Lost(0, 3);
+  CHECK(b.host_index() % 3 == 2);
+  b.Lost(2, 3);
+  CHECK(b.host_index() % 3 == 1);
+  ReconnectBackoff one(milliseconds(10), milliseconds(100), [](int, int) { return 0; });
+  one.Lost(0, 1);  // a single host: nothing to pick
+  CHECK(one.host_index() == 0);
+}
+
 TEST_CASE("reconnect backoff: the first failures after a loss are early", "[backoff]") {
   ReconnectBackoff b(milliseconds(100), milliseconds(5000), [](int, int) { return 100; });
   b.Restart();

@@ -51,9 +51,12 @@ StatusOr<std::unique_ptr<AmqpConnection>> AmqpConnection::Open(const BrokerUrl& 
   Status last;
   std::string tried;  // every host's failure, for the error when all fail
   for (size_t i = 0; i < url.hosts.size(); ++i) {
-    const HostPort& host = url.hosts[(first_host + i) % url.hosts.size()];
-    auto conn = OpenOne(url, host);
-    if (conn.ok()) return conn;
+    const size_t index = (first_host + i) % url.hosts.size();
+    auto conn = OpenOne(url, url.hosts[index]);
+    if (conn.ok()) {
+      (*conn)->host_index_ = index;
+      return conn;
+    }
     last = conn.status();
     // A refused login, a vhost the user may not open or a bad TLS file will not get better on
     // the next host.

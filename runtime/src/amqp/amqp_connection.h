@@ -34,6 +34,8 @@ class AmqpConnection {
   int frame_max() const { return amqp_get_frame_max(state_); }
   // "host:port" of the broker this connection reached.
   const std::string& peer() const { return peer_; }
+  // The index of that host in the URL's host list.
+  size_t host_index() const { return host_index_; }
 
   // Sends connection.close and waits briefly for close-ok (skipped when `graceful` is false or
   // the socket is already dead). Idempotent.
@@ -47,6 +49,7 @@ class AmqpConnection {
 
   amqp_connection_state_t state_;
   std::string peer_;
+  size_t host_index_ = 0;
   bool closed_ = false;
 };
 

@@ -162,10 +162,11 @@ void AmqpTransport::ConnectionLost(const Status& why) {
   Status status(StatusCode::kUnavailable,
                 fmt::format("connection to {} lost: {}", conn_->peer(), why.message()));
   BROKRPC_LOG_WARNING("{}", status.message());
+  const size_t lost_host = conn_->host_index();
   DoDisconnect(false, status, true);
   if (url_.reconnect) {
     reconnect_wanted_ = true;
-    next_attempt_ = Clock::now() + backoff_.Restart();
+    next_attempt_ = Clock::now() + backoff_.Lost(lost_host, url_.hosts.size());
   }
 }
 

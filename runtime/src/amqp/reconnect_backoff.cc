@@ -24,6 +24,12 @@ std::chrono::milliseconds ReconnectBackoff::Restart() {
   return backoff_;
 }
 
+std::chrono::milliseconds ReconnectBackoff::Lost(size_t lost, size_t hosts) {
+  if (hosts > 1)
+    host_index_ = lost + 1 + static_cast<size_t>(random_(0, static_cast<int>(hosts) - 2));
+  return Restart();
+}
+
 std::chrono::milliseconds ReconnectBackoff::Failed() {
   ++host_index_;  // several hosts: try the next one first next time
   backoff_ = std::min(max_, backoff_ * 2);

@@ -25,6 +25,10 @@ class ReconnectBackoff {
   // The connection was lost: back to the initial backoff; returns the wait before the first
   // attempt (the initial backoff, without jitter).
   std::chrono::milliseconds Restart();
+  // The connection to host `lost` of `hosts` was lost: Restart(), and the next attempt starts
+  // with one of the other hosts picked at random (the lost one comes last), so that the
+  // connections of a lost cluster node spread over the surviving nodes.
+  std::chrono::milliseconds Lost(size_t lost, size_t hosts);
   // An attempt failed: moves on to the next host, doubles the backoff (capped at max) and returns
   // the wait before the next attempt (80..120 % of the backoff).
   std::chrono::milliseconds Failed();

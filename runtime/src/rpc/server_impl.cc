@@ -213,11 +213,16 @@ void ServerImpl::StopEndpoints(size_t count, SystemClock::time_point deadline) {
   for (size_t i = 0; i < count; ++i) {
     if (endpoints_[i].consumer) endpoints_[i].consumer->Release();
   }
-  if (stream_consumer_ != 0) {
+  uint64_t stream_consumer = 0;
+  {
+    std::lock_guard<std::mutex> lock(registry_->mu);
+    registry_->stopped = true;  // a stream queue replaced after a reconnect cancels itself
+    stream_consumer = registry_->consumer.exchange(0);
+  }
+  if (stream_consumer != 0) {
     // Blocking: after it returns no stream envelope reaches this server any more.
-    core_.transport().CancelConsumer(stream_consumer_).IgnoreError();
-    core_.transport().ReleaseConsumer(stream_consumer_);
-    stream_consumer_ = 0;
+    core_.transport().CancelConsumer(stream_consumer).IgnoreError();
+    core_.transport().ReleaseConsumer(stream_consumer);
   }
   if (listener_id_ != 0) {
     core_.transport().RemoveConnectionListener(listener_id_);

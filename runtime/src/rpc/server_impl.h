@@ -105,13 +105,25 @@ class ServerImpl {
   struct StreamRegistry {
     std::mutex mu;
     std::map<std::string, std::shared_ptr<StreamCore>> streams;
-    std::atomic<uint64_t> consumer{0};  // of the stream queue, once started
+    std::atomic<uint64_t> consumer{0};   // of the stream queue, once started
+    std::string queue;                   // the stream queue: the address of new streams (mu)
+    std::vector<std::string> exchanges;  // the streaming exchanges it is bound to
+    bool stopped = false;                // set by the shutdown (mu): no new stream queue
   };
   std::shared_ptr<StreamRegistry> registry_ = std::make_shared<StreamRegistry>();
   // The transport's callbacks for the stream queue and the connection use the registry, not
   // the server: one may still be running when cancelling the consumer has returned.
-  static void OnStreamEnvelope(StreamRegistry& registry, Transport& transport, Message&& message);
+  // `consumer`: the id of the consumer that received it (set once StartConsumer returned).
+  static void OnStreamEnvelope(StreamRegistry& registry, Transport& transport,
+                               const std::atomic<uint64_t>& consumer, Message&& message);
   static void FailStreams(StreamRegistry& registry, const Status& why);
+  // Declares a new stream queue, binds and consumes it, makes it the address of new streams
+  // (server_stream_queue.cc).
+  static Status NewStreamQueue(const std::shared_ptr<StreamRegistry>& registry, BrokerCore& core);
+  // After a reconnect: a new stream queue, and the one the reconnect restored is deleted, so
+  // that the clients of the streams that died with the old connection learn it (their
+  // keepalive pings come back unroutable) instead of waiting forever. On the timer thread.
+  static void ReplaceStreamQueue(const std::shared_ptr<StreamRegistry>& registry, BrokerCore& core);
   // Admitted streams (guarded by streams_mu_): counted from admission, recorded once their
   // handler is posted, until it returns.
   std::mutex streams_mu_;
@@ -122,8 +134,6 @@ class ServerImpl {
   // passed and the rest were cancelled): a stream opened later is refused with UNAVAILABLE, one
   // accepted meanwhile is cancelled at once.
   bool streams_closed_ = false;
-  std::string stream_queue_;
-  uint64_t stream_consumer_ = 0;
   uint64_t listener_id_ = 0;
   // Runs the stream handlers: at most max_concurrent_streams threads. Last, so that it is
   // joined (in the destructor at the latest) before anything its handlers use goes away.

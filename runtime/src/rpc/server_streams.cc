@@ -18,40 +18,32 @@ Status ServerImpl::StartStreamQueue() {
       streaming.push_back(&e);
     }
   }
-  if (streaming.empty() || stream_consumer_ != 0) return OkStatus();
+  if (streaming.empty() || registry_->consumer != 0) return OkStatus();
   std::shared_ptr<StreamRegistry> registry = registry_;
-  Transport* transport = &core_.transport();
+  BrokerCore* core = &core_;
+  std::weak_ptr<Broker> broker = broker_;
   if (listener_id_ == 0) {
-    listener_id_ = transport->AddConnectionListener(
-        ConnectionListener{.on_lost = [registry](const Status& why) {
-          FailStreams(*registry, UnavailableError(fmt::format("stream failed: {}", why.message())));
-        }});
+    listener_id_ = core_.transport().AddConnectionListener(ConnectionListener{
+        .on_lost =
+            [registry](const Status& why) {
+              FailStreams(*registry,
+                          UnavailableError(fmt::format("stream failed: {}", why.message())));
+            },
+        // On the I/O thread, where nothing may block: the timer thread replaces the queue.
+        .on_restored =
+            [registry, core, broker] {
+              core->timers().ScheduleAfter(std::chrono::milliseconds(0), [registry, core, broker] {
+                if (auto alive = broker.lock()) ReplaceStreamQueue(registry, *core);
+              });
+            }});
   }
-  auto queue = core_.DeclareQueue(ResolvePrivateQueue(core_, "stream." + NewUuidHex()));
-  if (!queue.ok()) return queue.status();
-  stream_queue_ = *queue;
   std::set<std::string> bound;
   for (const Endpoint* e : streaming) {
     if (!bound.insert(e->exchange.name).second) continue;
     BROKRPC_RETURN_IF_ERROR(core_.DeclareExchange(e->exchange));
-    BROKRPC_RETURN_IF_ERROR(
-        transport->BindQueue(stream_queue_, e->exchange.name, stream_queue_, {}));
+    registry_->exchanges.push_back(e->exchange.name);
   }
-  auto consumer = transport->StartConsumer(ConsumeRequest{
-      .queue = stream_queue_,
-      .prefetch_count = 0,
-      .exclusive = true,
-      .on_delivery = [registry, transport](
-                         Message&& m) { OnStreamEnvelope(*registry, *transport, std::move(m)); },
-      .on_gone =
-          [registry](Status why) {
-            FailStreams(*registry,
-                        UnavailableError(fmt::format("stream queue lost: {}", why.message())));
-          }});
-  if (!consumer.ok()) return consumer.status();
-  stream_consumer_ = *consumer;
-  registry_->consumer = *consumer;
-  return OkStatus();
+  return NewStreamQueue(registry_, core_);
 }
 
 void ServerImpl::FailStreams(StreamRegistry& registry, const Status& why) {
@@ -64,9 +56,9 @@ void ServerImpl::FailStreams(StreamRegistry& registry, const Status& why) {
 }
 
 void ServerImpl::OnStreamEnvelope(StreamRegistry& registry, Transport& transport,
-                                  Message&& message) {
+                                  const std::atomic<uint64_t>& consumer, Message&& message) {
   uint64_t tag = message.delivery ? message.delivery->delivery_tag : 0;
-  transport.Settle(registry.consumer.load(), tag, Settlement::kAck);
+  transport.Settle(consumer.load(), tag, Settlement::kAck);
   if (!message.properties.correlation_id) return;
   std::shared_ptr<StreamCore> stream;
   {
@@ -148,7 +140,12 @@ void ServerImpl::OpenStream(const spec::v1::StreamRequest& opening, Message& req
     std::lock_guard<std::mutex> lock(registry_->mu);
     registry_->streams[*request.properties.correlation_id] = stream;
   }
-  stream->Accept(request, stream_queue_, opening.uuid(), std::move(initial), opening.start().last(),
+  std::string address;
+  {
+    std::lock_guard<std::mutex> lock(registry_->mu);
+    address = registry_->queue;
+  }
+  stream->Accept(request, address, opening.uuid(), std::move(initial), opening.start().last(),
                  opening.start().window());
   if (!refused.ok()) {
     stream->End(refused);
