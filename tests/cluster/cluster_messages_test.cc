@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "brokrpc/impl/call_paths.h"
 #include "cluster/cluster_deployment.h"
 
 namespace brokrpc {
