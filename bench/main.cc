@@ -36,7 +36,6 @@
 #include <vector>
 
 #include "bench.brokrpc.pb.h"
-#include "broker_url.h"
 #include "brokrpc/brokrpc.h"
 #include "cpu_cost.h"
 #include "heap_counter.h"
@@ -44,6 +43,7 @@
 #include "raw_contract.h"
 #include "raw_flood.h"
 #include "raw_rpc.h"
+#include "transport/broker_url.h"
 
 namespace {
 

@@ -10,9 +10,9 @@
 #include <thread>
 #include <vector>
 
-#include "broker_core.h"
 #include "brokrpc/broker.h"
 #include "brokrpc/middlewares.h"
+#include "messaging/broker_core.h"
 #include "support/test_support.h"
 
 namespace brokrpc {

@@ -5,9 +5,9 @@
 #include <thread>
 #include <vector>
 
-#include "broker_url.h"
 #include "brokrpc/broker.h"
 #include "support/test_support.h"
+#include "transport/broker_url.h"
 
 namespace brokrpc {
 namespace {

@@ -3,12 +3,12 @@
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "base/uuid.h"
 #include "brokrpc/broker.h"
 #include "brokrpc/channel.h"
 #include "brokrpc/server.h"
 #include "support/echo_service.h"
 #include "support/test_support.h"
-#include "uuid.h"
 
 namespace brokrpc {
 namespace {

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <string>
 
-#include "broker_url.h"
 #include "brokrpc/broker.h"
 #include "brokrpc/channel.h"
 #include "brokrpc/impl/codegen.h"
@@ -16,6 +15,7 @@
 #include "support/echo_service.h"
 #include "support/stream_service.h"
 #include "support/test_support.h"
+#include "transport/broker_url.h"
 
 namespace brokrpc {
 namespace {

@@ -6,13 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "base/uuid.h"
 #include "brokrpc/broker.h"
 #include "brokrpc/channel.h"
 #include "brokrpc/server.h"
 #include "brokrpc/spec/v1/call.pb.h"
 #include "support/echo_service.h"
 #include "support/test_support.h"
-#include "uuid.h"
 
 namespace brokrpc {
 namespace {

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <thread>
 
-#include "uuid.h"
+#include "base/uuid.h"
 
 namespace brokrpc::testing {
 

@@ -1,4 +1,4 @@
-#include "broker_url.h"
+#include "transport/broker_url.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 // CommandQueue over its WakeFd: a burst of posts is one wake-up, posting order is kept (per
 // producer when several post at once), TakeAll clears the queue and the wake-up.
-#include "command_queue.h"
+#include "amqp/command_queue.h"
 
 #include <poll.h>
 #include <unistd.h>

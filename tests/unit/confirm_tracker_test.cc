@@ -1,4 +1,4 @@
-#include "confirm_tracker.h"
+#include "amqp/confirm_tracker.h"
 
 #include <catch2/catch.hpp>
 #include <vector>

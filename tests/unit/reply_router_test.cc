@@ -5,12 +5,12 @@
 #include <future>
 #include <regex>
 
-#include "broker_core.h"
 #include "brokrpc/broker.h"
 #include "brokrpc/channel.h"
 #include "brokrpc/impl/call_paths.h"
 #include "brokrpc/impl/codegen.h"
 #include "brokrpc/server.h"
+#include "messaging/broker_core.h"
 #include "support/echo_service.h"
 #include "support/test_support.h"
 

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "broker_url.h"
+#include "transport/broker_url.h"
 
 namespace brokrpc::internal {
 namespace {

@@ -1,6 +1,6 @@
 // ThreadPool: FIFO on one thread, `size` tasks at once, OnPoolThread, Shutdown runs what is
 // queued and refuses the rest. Tasks only record; every assertion runs on the test's thread.
-#include "thread_pool.h"
+#include "base/thread_pool.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 // TimerQueue: due order, never early, Cancel, a callback cancelling itself or shutting the queue
 // down, and the use-after-free fixed in 554e2ad (Loop waited on a key a Cancel() had erased).
 // Callbacks only record; every assertion runs on the test's thread.
-#include "timer_queue.h"
+#include "base/timer_queue.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>

@@ -11,7 +11,7 @@
 #include "amqp/amqp_error.h"
 #include "amqp/amqp_properties.h"
 #include "amqp/connect_probe.h"
-#include "reply_code.h"
+#include "transport/reply_code.h"
 
 namespace brokrpc::internal {
 namespace {

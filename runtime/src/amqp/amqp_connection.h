@@ -7,8 +7,8 @@
 #include <chrono>
 #include <memory>
 
-#include "broker_url.h"
 #include "brokrpc/status_or.h"
+#include "transport/broker_url.h"
 
 namespace brokrpc::internal {
 

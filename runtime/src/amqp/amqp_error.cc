@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "reply_code.h"
+#include "transport/reply_code.h"
 
 namespace brokrpc::internal {
 

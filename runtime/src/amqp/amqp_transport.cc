@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "amqp/amqp_error.h"
-#include "log.h"
+#include "base/log.h"
 
 namespace brokrpc::internal {
 std::unique_ptr<Transport> NewAmqpTransport(const BrokerUrl& url) {

@@ -21,14 +21,14 @@
 #include "amqp/amqp_connection.h"
 #include "amqp/amqp_properties.h"
 #include "amqp/channel_table.h"
+#include "amqp/command_queue.h"
+#include "amqp/confirm_tracker.h"
 #include "amqp/frame_assembler.h"
 #include "amqp/reconnect_backoff.h"
 #include "amqp/topology_journal.h"
-#include "broker_url.h"
-#include "command_queue.h"
-#include "confirm_tracker.h"
-#include "transport.h"
-#include "wake_fd.h"
+#include "base/wake_fd.h"
+#include "transport/broker_url.h"
+#include "transport/transport.h"
 
 namespace brokrpc::internal {
 

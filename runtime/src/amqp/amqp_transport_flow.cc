@@ -2,7 +2,7 @@
 // sent on a memory or disk alarm) publishes wait here instead of piling up in a socket the broker
 // no longer reads; they go out in order when it unblocks, or fail when the connection goes first.
 #include "amqp/amqp_transport.h"
-#include "log.h"
+#include "base/log.h"
 
 namespace brokrpc::internal {
 

@@ -11,8 +11,8 @@
 
 #include "amqp/amqp_error.h"
 #include "amqp/amqp_transport.h"
-#include "log.h"
-#include "reply_code.h"
+#include "base/log.h"
+#include "transport/reply_code.h"
 
 namespace brokrpc::internal {
 namespace {

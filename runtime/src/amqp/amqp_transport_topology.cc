@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "amqp/amqp_transport.h"
-#include "log.h"
+#include "base/log.h"
 
 namespace brokrpc::internal {
 namespace {

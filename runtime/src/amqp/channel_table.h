@@ -9,9 +9,9 @@
 #include <unordered_map>
 
 #include "amqp/ack_batcher.h"
+#include "amqp/confirm_tracker.h"
 #include "brokrpc/status_or.h"
-#include "confirm_tracker.h"
-#include "transport.h"
+#include "transport/transport.h"
 
 namespace brokrpc::internal {
 

@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "amqp/amqp_properties.h"
-#include "log.h"
+#include "base/log.h"
 
 namespace brokrpc::internal {
 

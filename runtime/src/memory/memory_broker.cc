@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
-#include "reply_code.h"
-#include "uuid.h"
+#include "base/uuid.h"
+#include "transport/reply_code.h"
 
 namespace brokrpc::internal {
 namespace {

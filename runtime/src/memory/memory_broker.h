@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "transport.h"
+#include "transport/transport.h"
 
 namespace brokrpc::internal {
 

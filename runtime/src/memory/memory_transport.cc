@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "broker_core.h"
-
 namespace brokrpc::internal {
 
 std::unique_ptr<Transport> NewMemoryTransport(std::string broker_name) {

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "memory/memory_broker.h"
-#include "transport.h"
+#include "transport/transport.h"
 
 namespace brokrpc::internal {
 

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "broker_core.h"
 #include "brokrpc/broker.h"
+#include "messaging/broker_core.h"
 #include "observability/metrics_registry.h"
 #include "observability/prometheus_text.h"
 

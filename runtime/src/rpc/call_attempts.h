@@ -15,7 +15,7 @@
 #include "brokrpc/message.h"
 #include "brokrpc/status.h"
 #include "rpc/wire.h"
-#include "transport.h"
+#include "transport/transport.h"
 
 namespace brokrpc::internal {
 

@@ -4,10 +4,10 @@
 
 #include <future>
 
+#include "base/uuid.h"
 #include "rpc/call_preparation.h"
 #include "rpc/context_access.h"
 #include "rpc/wire.h"
-#include "uuid.h"
 
 namespace brokrpc::internal {
 namespace {

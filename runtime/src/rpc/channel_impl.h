@@ -9,10 +9,10 @@
 #include <set>
 #include <string>
 
-#include "broker_core.h"
 #include "brokrpc/channel.h"
 #include "brokrpc/impl/call_paths.h"
-#include "publisher_impl.h"
+#include "messaging/broker_core.h"
+#include "messaging/publisher_impl.h"
 #include "rpc/call_attempts.h"
 #include "rpc/call_observers.h"
 #include "rpc/reply_router.h"

@@ -5,8 +5,8 @@
 
 #include <set>
 
+#include "base/uuid.h"
 #include "brokrpc/reflection/v1/reflection.pb.h"
-#include "uuid.h"
 
 namespace brokrpc::internal {
 namespace {

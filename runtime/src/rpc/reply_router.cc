@@ -4,10 +4,10 @@
 
 #include <vector>
 
-#include "log.h"
+#include "base/log.h"
+#include "base/uuid.h"
 #include "rpc/context_access.h"
 #include "rpc/server_queue.h"
-#include "uuid.h"
 
 namespace brokrpc::internal {
 ReplyRouter::ReplyRouter(std::shared_ptr<Broker> broker)

@@ -12,11 +12,11 @@
 #include <string>
 #include <unordered_map>
 
-#include "broker_core.h"
 #include "brokrpc/broker.h"
 #include "brokrpc/client_context.h"
 #include "brokrpc/message.h"
 #include "brokrpc/status.h"
+#include "messaging/broker_core.h"
 #include "rpc/stream_core.h"
 #include "rpc/wire.h"
 

@@ -11,11 +11,11 @@
 #include <string_view>
 #include <utility>
 
+#include "base/log.h"
 #include "brokrpc/consume_result.h"
 #include "brokrpc/middleware.h"
 #include "brokrpc/server_context.h"
-#include "consumer_impl.h"
-#include "log.h"
+#include "messaging/consumer_impl.h"
 #include "rpc/wire.h"
 
 namespace brokrpc::internal {

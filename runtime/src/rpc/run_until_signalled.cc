@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "base/log.h"
 #include "brokrpc/server.h"
-#include "log.h"
 
 namespace brokrpc {
 namespace {

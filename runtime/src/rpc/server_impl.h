@@ -15,10 +15,10 @@
 #include <thread>
 #include <vector>
 
-#include "broker_core.h"
 #include "brokrpc/server.h"
-#include "consumer_impl.h"
-#include "publisher_impl.h"
+#include "messaging/broker_core.h"
+#include "messaging/consumer_impl.h"
+#include "messaging/publisher_impl.h"
 #include "rpc/request_skeleton.h"
 #include "rpc/stream_core.h"
 #include "rpc/stream_executor.h"

@@ -4,7 +4,7 @@
 
 #include <array>
 
-#include "broker_core.h"
+#include "messaging/broker_core.h"
 
 namespace brokrpc::internal {
 namespace {

@@ -1,6 +1,6 @@
 // ServerImpl, the request path: the unary and fire-and-forget tails of the request skeleton,
 // and the replies.
-#include "log.h"
+#include "base/log.h"
 #include "rpc/context_access.h"
 #include "rpc/server_impl.h"
 #include "rpc/wire.h"

@@ -12,10 +12,10 @@
 #include <memory>
 #include <utility>
 
-#include "log.h"
+#include "base/log.h"
+#include "base/uuid.h"
 #include "rpc/server_impl.h"
 #include "rpc/server_queue.h"
-#include "uuid.h"
 
 namespace brokrpc::internal {
 

@@ -2,12 +2,12 @@
 // the request skeleton and the handlers on the stream executor.
 #include <fmt/format.h>
 
+#include "base/log.h"
+#include "base/uuid.h"
 #include "brokrpc/spec/v1/call.pb.h"
-#include "log.h"
 #include "rpc/context_access.h"
 #include "rpc/server_impl.h"
 #include "rpc/server_queue.h"
-#include "uuid.h"
 
 namespace brokrpc::internal {
 

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "base/uuid.h"
 #include "brokrpc/serializer.h"
 #include "rpc/context_access.h"
-#include "uuid.h"
 
 namespace brokrpc::internal {
 namespace {

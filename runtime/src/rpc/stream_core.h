@@ -15,11 +15,11 @@
 #include <utility>
 #include <vector>
 
-#include "broker_core.h"
 #include "brokrpc/message.h"
 #include "brokrpc/server_context.h"
 #include "brokrpc/stream.h"
-#include "publisher_impl.h"
+#include "messaging/broker_core.h"
+#include "messaging/publisher_impl.h"
 #include "rpc/stream_codec.h"
 #include "rpc/stream_state.h"
 #include "rpc/wire.h"

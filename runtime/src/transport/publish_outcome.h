@@ -1,12 +1,12 @@
 // PublishOutcome: how one publish ended, as data. Callers branch on `kind` and `reply_code`,
 // never on the text of `status` (a host, port or vhost can contain any number).
-#ifndef BROKRPC_SRC_PUBLISH_OUTCOME_H_
-#define BROKRPC_SRC_PUBLISH_OUTCOME_H_
+#ifndef BROKRPC_SRC_TRANSPORT_PUBLISH_OUTCOME_H_
+#define BROKRPC_SRC_TRANSPORT_PUBLISH_OUTCOME_H_
 
 #include <string_view>
 
 #include "brokrpc/status.h"
-#include "reply_code.h"
+#include "transport/reply_code.h"
 
 namespace brokrpc::internal {
 
@@ -51,4 +51,4 @@ struct PublishOutcome {
 
 }  // namespace brokrpc::internal
 
-#endif  // BROKRPC_SRC_PUBLISH_OUTCOME_H_
+#endif  // BROKRPC_SRC_TRANSPORT_PUBLISH_OUTCOME_H_

@@ -1,13 +1,13 @@
 // ConfirmTracker: publisher-confirm bookkeeping for one channel (acks, nacks, returns).
-#ifndef BROKRPC_SRC_CONFIRM_TRACKER_H_
-#define BROKRPC_SRC_CONFIRM_TRACKER_H_
+#ifndef BROKRPC_SRC_AMQP_CONFIRM_TRACKER_H_
+#define BROKRPC_SRC_AMQP_CONFIRM_TRACKER_H_
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 
-#include "transport.h"
+#include "transport/transport.h"
 
 namespace brokrpc::internal {
 
@@ -40,4 +40,4 @@ class ConfirmTracker {
 
 }  // namespace brokrpc::internal
 
-#endif  // BROKRPC_SRC_CONFIRM_TRACKER_H_
+#endif  // BROKRPC_SRC_AMQP_CONFIRM_TRACKER_H_

@@ -1,6 +1,6 @@
 // BrokerUrl: a parsed broker URL (amqp://, amqps://, memory://).
-#ifndef BROKRPC_SRC_BROKER_URL_H_
-#define BROKRPC_SRC_BROKER_URL_H_
+#ifndef BROKRPC_SRC_TRANSPORT_BROKER_URL_H_
+#define BROKRPC_SRC_TRANSPORT_BROKER_URL_H_
 
 #include <chrono>
 #include <optional>
@@ -61,4 +61,4 @@ StatusOr<BrokerUrl> ParseBrokerUrl(std::string_view url);
 
 }  // namespace brokrpc::internal
 
-#endif  // BROKRPC_SRC_BROKER_URL_H_
+#endif  // BROKRPC_SRC_TRANSPORT_BROKER_URL_H_

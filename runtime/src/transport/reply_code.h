@@ -1,6 +1,6 @@
 // AMQP reply codes (connection.close / channel.close / basic.return) turned into Status.
-#ifndef BROKRPC_SRC_REPLY_CODE_H_
-#define BROKRPC_SRC_REPLY_CODE_H_
+#ifndef BROKRPC_SRC_TRANSPORT_REPLY_CODE_H_
+#define BROKRPC_SRC_TRANSPORT_REPLY_CODE_H_
 
 #include <string_view>
 
@@ -26,4 +26,4 @@ Status ReplyStatus(std::string_view operation, int reply_code, std::string_view 
 
 }  // namespace brokrpc::internal
 
-#endif  // BROKRPC_SRC_REPLY_CODE_H_
+#endif  // BROKRPC_SRC_TRANSPORT_REPLY_CODE_H_

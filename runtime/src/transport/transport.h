@@ -1,6 +1,6 @@
 // Transport: the seam between the messaging API and a broker (AMQP via rabbitmq-c, or memory).
-#ifndef BROKRPC_SRC_TRANSPORT_H_
-#define BROKRPC_SRC_TRANSPORT_H_
+#ifndef BROKRPC_SRC_TRANSPORT_TRANSPORT_H_
+#define BROKRPC_SRC_TRANSPORT_TRANSPORT_H_
 
 #include <chrono>
 #include <cstdint>
@@ -13,7 +13,7 @@
 #include "brokrpc/message.h"
 #include "brokrpc/options.h"
 #include "brokrpc/status_or.h"
-#include "publish_outcome.h"
+#include "transport/publish_outcome.h"
 
 namespace brokrpc::internal {
 
@@ -143,6 +143,11 @@ class Transport {
   virtual void RemoveConnectionListener(uint64_t id) = 0;
 };
 
+// The two transports' factories (defined in amqp/ and memory/).
+struct BrokerUrl;
+std::unique_ptr<Transport> NewAmqpTransport(const BrokerUrl& url);
+std::unique_ptr<Transport> NewMemoryTransport(std::string broker_name);
+
 }  // namespace brokrpc::internal
 
-#endif  // BROKRPC_SRC_TRANSPORT_H_
+#endif  // BROKRPC_SRC_TRANSPORT_TRANSPORT_H_

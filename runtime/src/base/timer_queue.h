@@ -1,6 +1,6 @@
 // TimerQueue: one thread that runs callbacks at given times (deadlines, retry delays).
-#ifndef BROKRPC_SRC_TIMER_QUEUE_H_
-#define BROKRPC_SRC_TIMER_QUEUE_H_
+#ifndef BROKRPC_SRC_BASE_TIMER_QUEUE_H_
+#define BROKRPC_SRC_BASE_TIMER_QUEUE_H_
 
 #include <chrono>
 #include <condition_variable>
@@ -51,4 +51,4 @@ class TimerQueue {
 
 }  // namespace brokrpc::internal
 
-#endif  // BROKRPC_SRC_TIMER_QUEUE_H_
+#endif  // BROKRPC_SRC_BASE_TIMER_QUEUE_H_

@@ -1,4 +1,4 @@
-#include "command_queue.h"
+#include "amqp/command_queue.h"
 
 namespace brokrpc::internal {
 

@@ -1,12 +1,12 @@
 // CommandQueue: how other threads hand work to an I/O thread — a queue plus a wake-up fd.
-#ifndef BROKRPC_SRC_COMMAND_QUEUE_H_
-#define BROKRPC_SRC_COMMAND_QUEUE_H_
+#ifndef BROKRPC_SRC_AMQP_COMMAND_QUEUE_H_
+#define BROKRPC_SRC_AMQP_COMMAND_QUEUE_H_
 
 #include <deque>
 #include <functional>
 #include <mutex>
 
-#include "wake_fd.h"
+#include "base/wake_fd.h"
 
 namespace brokrpc::internal {
 
@@ -35,4 +35,4 @@ class CommandQueue {
 
 }  // namespace brokrpc::internal
 
-#endif  // BROKRPC_SRC_COMMAND_QUEUE_H_
+#endif  // BROKRPC_SRC_AMQP_COMMAND_QUEUE_H_

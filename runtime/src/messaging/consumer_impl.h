@@ -1,6 +1,6 @@
 // ConsumerImpl: a running consumer — dispatch to the pool, settlement, cancel and drain.
-#ifndef BROKRPC_SRC_CONSUMER_IMPL_H_
-#define BROKRPC_SRC_CONSUMER_IMPL_H_
+#ifndef BROKRPC_SRC_MESSAGING_CONSUMER_IMPL_H_
+#define BROKRPC_SRC_MESSAGING_CONSUMER_IMPL_H_
 
 #include <atomic>
 #include <chrono>
@@ -10,8 +10,8 @@
 #include <mutex>
 #include <string>
 
-#include "broker_core.h"
 #include "brokrpc/consumer.h"
+#include "messaging/broker_core.h"
 
 namespace brokrpc::internal {
 
@@ -103,4 +103,4 @@ AsyncConsumerHandler MakeSyncHandler(MiddlewareChain<Message, ConsumeResult> cha
 
 }  // namespace brokrpc::internal
 
-#endif  // BROKRPC_SRC_CONSUMER_IMPL_H_
+#endif  // BROKRPC_SRC_MESSAGING_CONSUMER_IMPL_H_

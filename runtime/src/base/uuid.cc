@@ -1,4 +1,4 @@
-#include "uuid.h"
+#include "base/uuid.h"
 
 #include <cstdint>
 #include <random>

@@ -1,8 +1,8 @@
-#include "consumer_impl.h"
+#include "messaging/consumer_impl.h"
 
 #include <exception>
 
-#include "log.h"
+#include "base/log.h"
 
 namespace brokrpc::internal {
 

@@ -1,9 +1,9 @@
-#include "publisher_impl.h"
+#include "messaging/publisher_impl.h"
 
 #include <chrono>
 #include <future>
 
-#include "uuid.h"
+#include "base/uuid.h"
 
 namespace brokrpc::internal {
 

@@ -1,4 +1,4 @@
-#include "reply_code.h"
+#include "transport/reply_code.h"
 
 #include <fmt/format.h>
 

@@ -4,9 +4,9 @@
 
 #include <thread>
 
-#include "broker_core.h"
-#include "consumer_impl.h"
-#include "publisher_impl.h"
+#include "messaging/broker_core.h"
+#include "messaging/consumer_impl.h"
+#include "messaging/publisher_impl.h"
 
 namespace brokrpc {
 

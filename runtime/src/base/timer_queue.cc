@@ -1,4 +1,4 @@
-#include "timer_queue.h"
+#include "base/timer_queue.h"
 
 namespace brokrpc::internal {
 

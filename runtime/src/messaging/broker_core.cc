@@ -1,4 +1,4 @@
-#include "broker_core.h"
+#include "messaging/broker_core.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "broker_url.h"
+#include "transport/broker_url.h"
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
 // BROKRPC_LOG: formats a log line only when its level is enabled.
-#ifndef BROKRPC_SRC_LOG_H_
-#define BROKRPC_SRC_LOG_H_
+#ifndef BROKRPC_SRC_BASE_LOG_H_
+#define BROKRPC_SRC_BASE_LOG_H_
 
 #include <fmt/format.h>
 
@@ -19,4 +19,4 @@
 #define BROKRPC_LOG_WARNING(...) BROKRPC_LOG(::brokrpc::LogLevel::kWarning, __VA_ARGS__)
 #define BROKRPC_LOG_ERROR(...) BROKRPC_LOG(::brokrpc::LogLevel::kError, __VA_ARGS__)
 
-#endif  // BROKRPC_SRC_LOG_H_
+#endif  // BROKRPC_SRC_BASE_LOG_H_

@@ -1,6 +1,6 @@
 // Random identifiers: uuid4 as 32 lowercase hex characters (BrokRPC's correlation/message ids).
-#ifndef BROKRPC_SRC_UUID_H_
-#define BROKRPC_SRC_UUID_H_
+#ifndef BROKRPC_SRC_BASE_UUID_H_
+#define BROKRPC_SRC_BASE_UUID_H_
 
 #include <string>
 
@@ -11,4 +11,4 @@ std::string NewUuidHex();
 
 }  // namespace brokrpc::internal
 
-#endif  // BROKRPC_SRC_UUID_H_
+#endif  // BROKRPC_SRC_BASE_UUID_H_

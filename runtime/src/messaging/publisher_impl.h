@@ -1,14 +1,14 @@
 // PublisherImpl: the publishing path shared by Publisher and the RPC layer.
-#ifndef BROKRPC_SRC_PUBLISHER_IMPL_H_
-#define BROKRPC_SRC_PUBLISHER_IMPL_H_
+#ifndef BROKRPC_SRC_MESSAGING_PUBLISHER_IMPL_H_
+#define BROKRPC_SRC_MESSAGING_PUBLISHER_IMPL_H_
 
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
 
-#include "broker_core.h"
 #include "brokrpc/publisher.h"
+#include "messaging/broker_core.h"
 
 namespace brokrpc::internal {
 
@@ -49,4 +49,4 @@ void FillMessageDefaults(Message* message);
 
 }  // namespace brokrpc::internal
 
-#endif  // BROKRPC_SRC_PUBLISHER_IMPL_H_
+#endif  // BROKRPC_SRC_MESSAGING_PUBLISHER_IMPL_H_

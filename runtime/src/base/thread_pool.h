@@ -1,6 +1,6 @@
 // ThreadPool: the fixed set of threads that run handlers and user callbacks.
-#ifndef BROKRPC_SRC_THREAD_POOL_H_
-#define BROKRPC_SRC_THREAD_POOL_H_
+#ifndef BROKRPC_SRC_BASE_THREAD_POOL_H_
+#define BROKRPC_SRC_BASE_THREAD_POOL_H_
 
 #include <condition_variable>
 #include <cstddef>
@@ -40,4 +40,4 @@ class ThreadPool {
 
 }  // namespace brokrpc::internal
 
-#endif  // BROKRPC_SRC_THREAD_POOL_H_
+#endif  // BROKRPC_SRC_BASE_THREAD_POOL_H_

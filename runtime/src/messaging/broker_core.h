@@ -1,15 +1,15 @@
 // BrokerCore: what a Broker owns — URL, options, transport, handler pool and timers.
-#ifndef BROKRPC_SRC_BROKER_CORE_H_
-#define BROKRPC_SRC_BROKER_CORE_H_
+#ifndef BROKRPC_SRC_MESSAGING_BROKER_CORE_H_
+#define BROKRPC_SRC_MESSAGING_BROKER_CORE_H_
 
 #include <memory>
 #include <string>
 
-#include "broker_url.h"
+#include "base/thread_pool.h"
+#include "base/timer_queue.h"
 #include "brokrpc/broker.h"
-#include "thread_pool.h"
-#include "timer_queue.h"
-#include "transport.h"
+#include "transport/broker_url.h"
+#include "transport/transport.h"
 
 namespace brokrpc::internal {
 
@@ -45,10 +45,6 @@ class BrokerCore {
   TimerQueue timers_;
 };
 
-// Transport factories (amqp/ and memory/).
-std::unique_ptr<Transport> NewAmqpTransport(const BrokerUrl& url);
-std::unique_ptr<Transport> NewMemoryTransport(std::string broker_name);
-
 // The one way from a Broker to its core, for brokrpc's own layers (Broker befriends it).
 struct BrokerAccess {
   static BrokerCore& Core(Broker& broker) { return *broker.core_; }
@@ -56,4 +52,4 @@ struct BrokerAccess {
 
 }  // namespace brokrpc::internal
 
-#endif  // BROKRPC_SRC_BROKER_CORE_H_
+#endif  // BROKRPC_SRC_MESSAGING_BROKER_CORE_H_

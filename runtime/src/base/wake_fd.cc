@@ -1,4 +1,4 @@
-#include "wake_fd.h"
+#include "base/wake_fd.h"
 
 #include <sys/eventfd.h>
 #include <unistd.h>

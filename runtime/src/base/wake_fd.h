@@ -1,6 +1,6 @@
 // WakeFd: an eventfd that one thread polls and others signal, to end that thread's poll().
-#ifndef BROKRPC_SRC_WAKE_FD_H_
-#define BROKRPC_SRC_WAKE_FD_H_
+#ifndef BROKRPC_SRC_BASE_WAKE_FD_H_
+#define BROKRPC_SRC_BASE_WAKE_FD_H_
 
 namespace brokrpc::internal {
 
@@ -23,4 +23,4 @@ class WakeFd {
 
 }  // namespace brokrpc::internal
 
-#endif  // BROKRPC_SRC_WAKE_FD_H_
+#endif  // BROKRPC_SRC_BASE_WAKE_FD_H_

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <functional>
 
-#include "log.h"
+#include "base/log.h"
 
 namespace brokrpc {
 namespace {
