@@ -38,7 +38,7 @@
 // Method names are the proto names ("k" + proto name for the constants, "Async" + proto name for
 // the async variants); "_" is appended to a C++ keyword and to Service, Stub, StubInterface,
 // channel_ and MethodsServedBy. Message types are protobuf's qualified C++ names
-// (::pkg::v1::Outer_Inner). Proto comments go onto the service class, the Stub and each method.
+// (::pkg::v1::Outer_Inner). Proto comments go onto the service class and each method.
 // Stub methods call ::brokrpc::internal::{BlockingUnaryCall, AsyncUnaryCall, CallbackUnaryCall,
 // BlockingFireAndForget, AsyncFireAndForget, *StreamingCall} with Svc::spec() and the index.
 //
@@ -258,7 +258,6 @@ class StubInterface {
 }
 
 void ServiceGenerator::GenerateStubClass(Printer* p) const {
-  PrintComment(p, CommentBlock(service_));
   p->Print(vars_,
            R"tmpl(// The client side. Thread-safe; the ClientContext of a call must outlive it.
 class Stub final : public StubInterface {
