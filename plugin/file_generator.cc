@@ -2,15 +2,19 @@
 
 #include <google/protobuf/io/printer.h>
 #include <google/protobuf/io/zero_copy_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "naming.h"
 #include "service_generator.h"
+#include "std_includes.h"
 
 namespace brokrpc::plugin {
 
@@ -34,6 +38,24 @@ void OpenNamespaces(Printer* p, const std::vector<std::string>& parts) {
 void CloseNamespaces(Printer* p, const std::vector<std::string>& parts) {
   if (parts.empty()) return;
   p->Print("}  // namespace $ns$\n", "ns", JoinNamespace(parts));
+}
+
+// `#include <h>` for each header, then a blank line (nothing without headers).
+void PrintIncludes(Printer* p, const std::set<std::string>& headers) {
+  if (headers.empty()) return;
+  for (const std::string& header : headers) p->Print("#include $h$\n", "h", header);
+  p->Print("\n");
+}
+
+// What `print` prints, as a string.
+std::string Capture(const std::function<void(Printer*)>& print) {
+  std::string text;
+  {
+    google::protobuf::io::StringOutputStream out(&text);
+    Printer p(&out, '$');
+    print(&p);
+  }  // the Printer returns what it did not use of the stream's buffer
+  return text;
 }
 
 }  // namespace
@@ -62,20 +84,18 @@ void FileGenerator::GenerateHeader(google::protobuf::compiler::GeneratorContext*
 #ifndef $guard$
 #define $guard$
 
-#include <cstddef>
-#include <functional>
-#include <future>
-#include <memory>
-#include <string_view>
-#include <type_traits>
-#include <vector>
-
-#include "$runtime$impl/codegen.h"
-#include "$message_header$"
-
 )tmpl");
-  PrintServices(&p, &ServiceGenerator::GenerateDeclaration);
+  std::string body = HeaderBody();
+  PrintIncludes(&p, StdIncludes(body));
+  // Without services only the messages are declared: the runtime is not needed.
+  if (file_->service_count() > 0) p.Print(vars, "#include \"$runtime$impl/codegen.h\"\n");
+  p.Print(vars, "#include \"$message_header$\"\n\n");
+  p.PrintRaw(body);
   p.Print(vars, "#endif  // $guard$\n");
+}
+
+std::string FileGenerator::HeaderBody() const {
+  return Capture([this](Printer* p) { PrintServices(p, &ServiceGenerator::GenerateDeclaration); });
 }
 
 void FileGenerator::PrintServices(Printer* p, PrintService print) const {
@@ -103,13 +123,17 @@ void FileGenerator::GenerateSource(google::protobuf::compiler::GeneratorContext*
 
 )tmpl");
   if (file_->service_count() == 0) return;
-  p.Print("#include <cstdint>\n#include <limits>\n#include <string>\n#include <utility>\n\n");
-  std::vector<std::string> ns = NamespaceParts(file_, options_.services_namespace);
-  OpenNamespaces(&p, ns);
-  for (int i = 0; i < file_->service_count(); ++i) {
-    ServiceGenerator(file_->service(i)).GenerateDefinitions(&p);
-  }
-  CloseNamespaces(&p, ns);
+  std::string body = Capture([this](Printer* p) {
+    std::vector<std::string> ns = NamespaceParts(file_, options_.services_namespace);
+    OpenNamespaces(p, ns);
+    for (int i = 0; i < file_->service_count(); ++i) {
+      ServiceGenerator(file_->service(i)).GenerateDefinitions(p);
+    }
+    CloseNamespaces(p, ns);
+  });
+  // What the header includes is not repeated.
+  PrintIncludes(&p, StdIncludes(body, StdIncludes(HeaderBody())));
+  p.PrintRaw(body);
 }
 
 void FileGenerator::GenerateMockHeader(

@@ -7,13 +7,16 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/printer.h>
 
+#include <string>
+
 #include "options.h"
 #include "service_generator.h"
 
 namespace brokrpc::plugin {
 
 // Both files are always written, also for a file without services (build systems then know
-// their outputs in advance); such files hold only the banner and the includes.
+// their outputs in advance); such files hold only the banner and the includes. Each file includes
+// the standard headers its code uses (StdIncludes), and the runtime only when it has services.
 class FileGenerator {
  public:
   FileGenerator(const google::protobuf::FileDescriptor* file, const Options& options);
@@ -28,6 +31,8 @@ class FileGenerator {
   // (nothing when the file has no service).
   using PrintService = void (ServiceGenerator::*)(google::protobuf::io::Printer*) const;
   void PrintServices(google::protobuf::io::Printer* p, PrintService print) const;
+  // The header's code after its includes (the services' declarations).
+  std::string HeaderBody() const;
 
   const google::protobuf::FileDescriptor* file_;
   const Options& options_;

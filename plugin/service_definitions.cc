@@ -56,87 +56,13 @@ void ServiceGenerator::GenerateDefinitions(Printer* p) const {
   p->Indent();
   for (int i = 0; i < service_->method_count(); ++i) {
     const MethodDescriptor* m = service_->method(i);
-    Vars v = MethodVars(m, i);
-    Shape shape = ShapeOf(m);
-    if (shape == Shape::kServerStreaming) {
-      p->Print(v, R"tmpl(::brokrpc::Service::AddServerStreamingHandler<$Request$, $Response$>(
-    $Service$::$kIndex$, [this](::brokrpc::ServerContext* context, const $Request$* request, ::brokrpc::ServerWriter<$Response$>* writer) {
-      return this->$Method$(context, request, writer);
-    });
-)tmpl");
-    } else if (shape == Shape::kClientStreaming) {
-      p->Print(v, R"tmpl(::brokrpc::Service::AddClientStreamingHandler<$Request$, $Response$>(
-    $Service$::$kIndex$, [this](::brokrpc::ServerContext* context, ::brokrpc::ServerReader<$Request$>* reader, $Response$* response) {
-      return this->$Method$(context, reader, response);
-    });
-)tmpl");
-    } else if (shape == Shape::kBidi) {
-      p->Print(v, R"tmpl(::brokrpc::Service::AddBidiStreamingHandler<$Request$, $Response$>(
-    $Service$::$kIndex$, [this](::brokrpc::ServerContext* context, ::brokrpc::ServerReaderWriter<$Response$, $Request$>* stream) {
-      return this->$Method$(context, stream);
-    });
-)tmpl");
-    } else if (shape == Shape::kFireAndForget) {
-      p->Print(v, R"tmpl(::brokrpc::Service::AddFireAndForgetHandler<$Request$>(
-    $Service$::$kIndex$, [this](::brokrpc::ServerContext* context, const $Request$* message) {
-      return this->$Method$(context, message);
-    });
-)tmpl");
-    } else {
-      p->Print(v, R"tmpl(::brokrpc::Service::AddUnaryHandler<$Request$, $Response$>(
-    $Service$::$kIndex$, [this](::brokrpc::ServerContext* context, const $Request$* request, $Response$* response) {
-      return this->$Method$(context, request, response);
-    });
-)tmpl");
-    }
+    p->Print(MethodVars(m, i), MethodTextOf(ShapeOf(m)).Registration().c_str());
   }
   p->Outdent();
   p->Print(vars_, "}\n\n$Service$::Service::~Service() = default;\n\n");
   for (int i = 0; i < service_->method_count(); ++i) {
     const MethodDescriptor* m = service_->method(i);
-    Vars v = MethodVars(m, i);
-    Shape shape = ShapeOf(m);
-    if (shape == Shape::kServerStreaming) {
-      p->Print(
-          v,
-          R"tmpl(::brokrpc::Status $Service$::Service::$Method$(::brokrpc::ServerContext* /*context*/, const $Request$* /*request*/, ::brokrpc::ServerWriter<$Response$>* /*writer*/) {
-  return ::brokrpc::Status(::brokrpc::StatusCode::kUnimplemented, $unimplemented$);
-}
-
-)tmpl");
-    } else if (shape == Shape::kClientStreaming) {
-      p->Print(
-          v,
-          R"tmpl(::brokrpc::Status $Service$::Service::$Method$(::brokrpc::ServerContext* /*context*/, ::brokrpc::ServerReader<$Request$>* /*reader*/, $Response$* /*response*/) {
-  return ::brokrpc::Status(::brokrpc::StatusCode::kUnimplemented, $unimplemented$);
-}
-
-)tmpl");
-    } else if (shape == Shape::kBidi) {
-      p->Print(
-          v,
-          R"tmpl(::brokrpc::Status $Service$::Service::$Method$(::brokrpc::ServerContext* /*context*/, ::brokrpc::ServerReaderWriter<$Response$, $Request$>* /*stream*/) {
-  return ::brokrpc::Status(::brokrpc::StatusCode::kUnimplemented, $unimplemented$);
-}
-
-)tmpl");
-    } else if (shape == Shape::kFireAndForget) {
-      p->Print(
-          v,
-          R"tmpl(::brokrpc::ConsumeResult $Service$::Service::$Method$(::brokrpc::ServerContext* /*context*/, const $Request$* /*message*/) {
-  return ::brokrpc::ConsumeResult::Reject(::brokrpc::Status(::brokrpc::StatusCode::kUnimplemented, $unimplemented$));
-}
-
-)tmpl");
-    } else {
-      p->Print(
-          v,
-          R"tmpl(::brokrpc::Status $Service$::Service::$Method$(::brokrpc::ServerContext* /*context*/, const $Request$* /*request*/, $Response$* /*response*/) {
-  return ::brokrpc::Status(::brokrpc::StatusCode::kUnimplemented, $unimplemented$);
-}
-
-)tmpl");
-    }
+    p->Print(MethodVars(m, i), MethodTextOf(ShapeOf(m)).DefaultBody().c_str());
   }
   p->Print(
       vars_,
@@ -146,59 +72,8 @@ void ServiceGenerator::GenerateDefinitions(Printer* p) const {
   for (int i = 0; i < service_->method_count(); ++i) {
     const MethodDescriptor* m = service_->method(i);
     Vars v = MethodVars(m, i);
-    Shape shape = ShapeOf(m);
-    if (shape == Shape::kServerStreaming) {
-      p->Print(
-          v,
-          R"tmpl(std::unique_ptr<::brokrpc::ClientReader<$Response$>> $Service$::Stub::$Method$(::brokrpc::ClientContext* context, const $Request$& request) {
-  return ::brokrpc::internal::ServerStreamingCall<$Request$, $Response$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context, request);
-}
-
-)tmpl");
-    } else if (shape == Shape::kClientStreaming) {
-      p->Print(
-          v,
-          R"tmpl(std::unique_ptr<::brokrpc::ClientWriter<$Request$, $Response$>> $Service$::Stub::$Method$(::brokrpc::ClientContext* context, $Response$* response) {
-  return ::brokrpc::internal::ClientStreamingCall<$Request$, $Response$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context, response);
-}
-
-)tmpl");
-    } else if (shape == Shape::kBidi) {
-      p->Print(
-          v,
-          R"tmpl(std::unique_ptr<::brokrpc::ClientReaderWriter<$Request$, $Response$>> $Service$::Stub::$Method$(::brokrpc::ClientContext* context) {
-  return ::brokrpc::internal::BidiStreamingCall<$Request$, $Response$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context);
-}
-
-)tmpl");
-    } else if (shape == Shape::kFireAndForget) {
-      p->Print(
-          v,
-          R"tmpl(::brokrpc::Status $Service$::Stub::$Method$(::brokrpc::ClientContext* context, const $Request$& message) {
-  return ::brokrpc::internal::BlockingFireAndForget<$Request$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context, message);
-}
-
-std::future<::brokrpc::Status> $Service$::Stub::$AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& message) {
-  return ::brokrpc::internal::AsyncFireAndForget<$Request$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context, message);
-}
-
-)tmpl");
-    } else {
-      p->Print(
-          v,
-          R"tmpl(::brokrpc::Status $Service$::Stub::$Method$(::brokrpc::ClientContext* context, const $Request$& request, $Response$* response) {
-  return ::brokrpc::internal::BlockingUnaryCall<$Request$, $Response$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context, request, response);
-}
-
-std::future<::brokrpc::StatusOr<$Response$>> $Service$::Stub::$AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& request) {
-  return ::brokrpc::internal::AsyncUnaryCall<$Request$, $Response$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context, request);
-}
-
-void $Service$::Stub::$AsyncMethod$(::brokrpc::ClientContext* context, const $Request$& request, std::function<void(::brokrpc::StatusOr<$Response$>)> on_done) {
-  ::brokrpc::internal::CallbackUnaryCall<$Request$, $Response$>(channel_.get(), $Service$::spec(), $Service$::$kIndex$, context, request, std::move(on_done));
-}
-
-)tmpl");
+    for (const StubMethod& stub : MethodTextOf(ShapeOf(m)).stub) {
+      p->Print(v, stub.Definition().c_str());
     }
   }
   p->Print(

@@ -38,7 +38,7 @@
 // Method names are the proto names ("k" + proto name for the constants, "Async" + proto name for
 // the async variants); "_" is appended to a C++ keyword and to Service, Stub, StubInterface,
 // channel_ and MethodsServedBy. Message types are protobuf's qualified C++ names
-// (::pkg::v1::Outer_Inner). Proto comments go onto the service class, the Stub and each method.
+// (::pkg::v1::Outer_Inner). Proto comments go onto the service class and each method.
 // Stub methods call ::brokrpc::internal::{BlockingUnaryCall, AsyncUnaryCall, CallbackUnaryCall,
 // BlockingFireAndForget, AsyncFireAndForget, *StreamingCall} with Svc::spec() and the index.
 //
@@ -66,22 +66,6 @@ using google::protobuf::MethodDescriptor;
 using google::protobuf::io::Printer;
 
 namespace {
-
-const char* KindName(const MethodDescriptor* m) {
-  switch (ShapeOf(m)) {
-    case Shape::kUnary:
-      return "kUnary";
-    case Shape::kFireAndForget:
-      return "kFireAndForget";
-    case Shape::kServerStreaming:
-      return "kServerStreaming";
-    case Shape::kClientStreaming:
-      return "kClientStreaming";
-    case Shape::kBidi:
-      return "kBidiStreaming";
-  }
-  return "kUnary";
-}
 
 // Prints a "// ..." block line by line, so that each line gets the current indentation.
 void PrintComment(Printer* p, const std::string& block) {
@@ -117,7 +101,7 @@ ServiceGenerator::Vars ServiceGenerator::MethodVars(const MethodDescriptor* m, i
   v["request_type"] = CppStringLiteral(m->input_type()->full_name());
   v["response_type"] =
       CppStringLiteral(IsFireAndForget(m) ? std::string() : m->output_type()->full_name());
-  v["kind"] = KindName(m);
+  v["kind"] = MethodTextOf(ShapeOf(m)).kind;
   v["unimplemented"] = CppStringLiteral("method " + RoutingKey(m) + " is not implemented");
   const auto& options = m->options();
   v["queue"] = QueueLiteral(options.HasExtension(brokrpc::spec::v1::queue)
@@ -194,75 +178,10 @@ class Service : public ::brokrpc::Service {
     const MethodDescriptor* m = service_->method(i);
     Vars v = MethodVars(m, i);
     PrintComment(p, CommentBlock(m));
-    switch (ShapeOf(m)) {
-      case Shape::kFireAndForget:
-        p->Print(
-            v,
-            R"tmpl(virtual ::brokrpc::ConsumeResult $Method$(::brokrpc::ServerContext* context, const $Request$* message);
-)tmpl");
-        break;
-      case Shape::kUnary:
-        p->Print(
-            v,
-            R"tmpl(virtual ::brokrpc::Status $Method$(::brokrpc::ServerContext* context, const $Request$* request, $Response$* response);
-)tmpl");
-        break;
-      case Shape::kServerStreaming:
-        p->Print(
-            v,
-            R"tmpl(virtual ::brokrpc::Status $Method$(::brokrpc::ServerContext* context, const $Request$* request, ::brokrpc::ServerWriter<$Response$>* writer);
-)tmpl");
-        break;
-      case Shape::kClientStreaming:
-        p->Print(
-            v,
-            R"tmpl(virtual ::brokrpc::Status $Method$(::brokrpc::ServerContext* context, ::brokrpc::ServerReader<$Request$>* reader, $Response$* response);
-)tmpl");
-        break;
-      case Shape::kBidi:
-        p->Print(
-            v,
-            R"tmpl(virtual ::brokrpc::Status $Method$(::brokrpc::ServerContext* context, ::brokrpc::ServerReaderWriter<$Response$, $Request$>* stream);
-)tmpl");
-        break;
-    }
+    p->Print(v, (MethodTextOf(ShapeOf(m)).ServerSignature() + "\n").c_str());
   }
   p->Outdent();
   p->Print("};\n\n");
-}
-
-std::vector<ServiceGenerator::StubSignature> ServiceGenerator::StubSignatures(
-    const MethodDescriptor* m) const {
-  const std::string req = CppType(m->input_type());
-  const std::string resp = CppType(m->output_type());
-  const std::string name = CppMethodName(m->name());
-  const std::string async = "Async" + m->name();
-  const std::string ctx = "::brokrpc::ClientContext* context";
-  switch (ShapeOf(m)) {
-    case Shape::kServerStreaming:
-      return {{"", "std::unique_ptr<::brokrpc::ClientReader<" + resp + ">>", name,
-               ctx + ", const " + req + "& request"}};
-    case Shape::kClientStreaming:
-      return {{"The response is stored in `*response` by the writer's Finish().",
-               "std::unique_ptr<::brokrpc::ClientWriter<" + req + ", " + resp + ">>", name,
-               ctx + ", " + resp + "* response"}};
-    case Shape::kBidi:
-      return {{"", "std::unique_ptr<::brokrpc::ClientReaderWriter<" + req + ", " + resp + ">>",
-               name, ctx}};
-    case Shape::kFireAndForget:
-      return {{"Fire-and-forget: OK once the broker confirmed and routed the message.",
-               "::brokrpc::Status", name, ctx + ", const " + req + "& message"},
-              {"", "std::future<::brokrpc::Status>", async, ctx + ", const " + req + "& message"}};
-    case Shape::kUnary:
-      break;
-  }
-  return {
-      {"", "::brokrpc::Status", name, ctx + ", const " + req + "& request, " + resp + "* response"},
-      {"", "std::future<::brokrpc::StatusOr<" + resp + ">>", async,
-       ctx + ", const " + req + "& request"},
-      {"`on_done` runs once, on a handler-pool thread.", "void", async,
-       ctx + ", const " + req + "& request, std::function<void(::brokrpc::StatusOr<" + resp +
-           ">)> on_done"}};
 }
 
 // A method counts as overridden by Impl when &Impl::M is not the base's member pointer: Impl
@@ -294,12 +213,11 @@ static std::vector<bool> MethodsServedBy() {
 void ServiceGenerator::GenerateStubMethods(Printer* p, bool pure) const {
   for (int i = 0; i < service_->method_count(); ++i) {
     const MethodDescriptor* m = service_->method(i);
+    Vars v = MethodVars(m, i);
     PrintComment(p, CommentBlock(m));
-    for (const StubSignature& sig : StubSignatures(m)) {
-      if (!sig.note.empty()) p->Print("// $note$\n", "note", sig.note);
-      p->Print("$line$\n", "line",
-               (pure ? "virtual " : "") + sig.ret + " " + sig.name + "(" + sig.params + ")" +
-                   (pure ? " = 0;" : " override;"));
+    for (const StubMethod& stub : MethodTextOf(ShapeOf(m)).stub) {
+      if (!stub.note.empty()) p->Print("// $note$\n", "note", stub.note);
+      p->Print(v, (stub.Declaration(pure) + "\n").c_str());
     }
   }
 }
@@ -316,11 +234,10 @@ class $Mock$ : public $Service$::StubInterface {
 )tmpl");
   p->Indent();
   for (int i = 0; i < service_->method_count(); ++i) {
-    for (const StubSignature& sig : StubSignatures(service_->method(i))) {
-      // The return type in parentheses: it may hold a comma (ClientWriter<Req, Resp>).
-      p->Print(
-          "$line$\n", "line",
-          "MOCK_METHOD((" + sig.ret + "), " + sig.name + ", (" + sig.params + "), (override));");
+    const MethodDescriptor* m = service_->method(i);
+    Vars mv = MethodVars(m, i);
+    for (const StubMethod& stub : MethodTextOf(ShapeOf(m)).stub) {
+      p->Print(mv, (stub.MockMethod() + "\n").c_str());
     }
   }
   p->Outdent();
@@ -341,7 +258,6 @@ class StubInterface {
 }
 
 void ServiceGenerator::GenerateStubClass(Printer* p) const {
-  PrintComment(p, CommentBlock(service_));
   p->Print(vars_,
            R"tmpl(// The client side. Thread-safe; the ClientContext of a call must outlive it.
 class Stub final : public StubInterface {

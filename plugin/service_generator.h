@@ -7,7 +7,6 @@
 
 #include <map>
 #include <string>
-#include <vector>
 
 namespace brokrpc::plugin {
 
@@ -26,14 +25,6 @@ class ServiceGenerator {
 
  private:
   using Vars = std::map<std::string, std::string>;
-  // One client-side method: a note line (may be empty), return type, name, parameters.
-  struct StubSignature {
-    std::string note;
-    std::string ret;
-    std::string name;
-    std::string params;
-  };
-  std::vector<StubSignature> StubSignatures(const google::protobuf::MethodDescriptor* m) const;
   Vars MethodVars(const google::protobuf::MethodDescriptor* method, int index) const;
   void GenerateServiceClass(google::protobuf::io::Printer* p) const;
   // Service::MethodsServedBy<Impl>(): which methods a subclass overrides.

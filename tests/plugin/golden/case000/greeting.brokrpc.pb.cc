@@ -2,9 +2,6 @@
 // source: case000/greeting.proto
 #include "case000/greeting.brokrpc.pb.h"
 
-#include <cstdint>
-#include <limits>
-#include <string>
 #include <utility>
 
 namespace greeting {

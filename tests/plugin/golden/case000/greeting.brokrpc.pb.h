@@ -75,7 +75,6 @@ class Greeter final {
     virtual void AsyncGreet(::brokrpc::ClientContext* context, const ::greeting::GreetRequest& request, std::function<void(::brokrpc::StatusOr<::greeting::GreetResponse>)> on_done) = 0;
   };
 
-  // the greeter service
   // The client side. Thread-safe; the ClientContext of a call must outlive it.
   class Stub final : public StubInterface {
    public:

@@ -2,9 +2,6 @@
 // source: case006/bar.proto
 #include "case006/bar.brokrpc.pb.h"
 
-#include <cstdint>
-#include <limits>
-#include <string>
 #include <utility>
 
 namespace bar {

@@ -3,15 +3,6 @@
 #ifndef BROKRPC_GENERATED_CASE006_FOO_BROKRPC_PB_H_
 #define BROKRPC_GENERATED_CASE006_FOO_BROKRPC_PB_H_
 
-#include <cstddef>
-#include <functional>
-#include <future>
-#include <memory>
-#include <string_view>
-#include <type_traits>
-#include <vector>
-
-#include "brokrpc/impl/codegen.h"
 #include "case006/foo.pb.h"
 
 #endif  // BROKRPC_GENERATED_CASE006_FOO_BROKRPC_PB_H_

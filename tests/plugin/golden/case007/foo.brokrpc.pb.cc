@@ -2,9 +2,6 @@
 // source: case007/foo.proto
 #include "case007/foo.brokrpc.pb.h"
 
-#include <cstdint>
-#include <limits>
-#include <string>
 #include <utility>
 
 namespace foo {

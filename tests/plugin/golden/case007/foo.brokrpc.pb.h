@@ -4,7 +4,6 @@
 #define BROKRPC_GENERATED_CASE007_FOO_BROKRPC_PB_H_
 
 #include <cstddef>
-#include <functional>
 #include <future>
 #include <memory>
 #include <string_view>

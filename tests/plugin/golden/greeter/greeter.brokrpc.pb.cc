@@ -2,9 +2,6 @@
 // source: greeter/greeter.proto
 #include "greeter/greeter.brokrpc.pb.h"
 
-#include <cstdint>
-#include <limits>
-#include <string>
 #include <utility>
 
 namespace greeter::v1 {

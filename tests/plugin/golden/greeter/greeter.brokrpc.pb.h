@@ -90,10 +90,6 @@ class Greeter final {
     virtual std::future<::brokrpc::Status> AsyncNotifyGreet(::brokrpc::ClientContext* context, const ::greeter::v1::GreetResponse& message) = 0;
   };
 
-  // A detached comment: kept, separated from the leading one by an empty comment line.
-  //
-  // The greeter service.
-  // Comments may hold $dollars$, "quotes", */ and a trailing backslash
   // The client side. Thread-safe; the ClientContext of a call must outlive it.
   class Stub final : public StubInterface {
    public:

@@ -3,15 +3,6 @@
 #ifndef BROKRPC_GENERATED_TRICKY_NOTHING_BROKRPC_PB_H_
 #define BROKRPC_GENERATED_TRICKY_NOTHING_BROKRPC_PB_H_
 
-#include <cstddef>
-#include <functional>
-#include <future>
-#include <memory>
-#include <string_view>
-#include <type_traits>
-#include <vector>
-
-#include "brokrpc/impl/codegen.h"
 #include "tricky/nothing.pb.h"
 
 #endif  // BROKRPC_GENERATED_TRICKY_NOTHING_BROKRPC_PB_H_

@@ -2,9 +2,6 @@
 // source: tricky/reserved.proto
 #include "tricky/reserved.brokrpc.pb.h"
 
-#include <cstdint>
-#include <limits>
-#include <string>
 #include <utility>
 
 namespace acme::reserved {

@@ -140,7 +140,6 @@ class Service_ final {
     virtual void AsyncAddUnaryHandler(::brokrpc::ClientContext* context, const ::acme::reserved::M& request, std::function<void(::brokrpc::StatusOr<::acme::reserved::M>)> on_done) = 0;
   };
 
-  // A service named like the generated nested class.
   // The client side. Thread-safe; the ClientContext of a call must outlive it.
   class Stub final : public StubInterface {
    public:

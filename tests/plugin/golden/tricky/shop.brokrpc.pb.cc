@@ -3,7 +3,6 @@
 #include "tricky/shop.brokrpc.pb.h"
 
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <utility>
 

@@ -104,8 +104,6 @@ class Shop final {
     virtual std::future<::brokrpc::Status> AsyncForget(::brokrpc::ClientContext* context, const ::acme::shop::inventory::stock::api::v1::class_& message) = 0;
   };
 
-  // A service with a C++ keyword as method names,
-  // a topic exchange and arguments of every kind.
   // The client side. Thread-safe; the ClientContext of a call must outlive it.
   class Stub final : public StubInterface {
    public:
@@ -186,7 +184,6 @@ class Idle final {
 
   };
 
-  // A service without methods, on a headers exchange.
   // The client side. Thread-safe; the ClientContext of a call must outlive it.
   class Stub final : public StubInterface {
    public:

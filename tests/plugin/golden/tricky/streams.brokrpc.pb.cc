@@ -2,9 +2,6 @@
 // source: tricky/streams.proto
 #include "tricky/streams.brokrpc.pb.h"
 
-#include <cstdint>
-#include <limits>
-#include <string>
 #include <utility>
 
 namespace acme::streams {

@@ -98,7 +98,6 @@ class Route final {
     virtual void AsyncPing(::brokrpc::ClientContext* context, const ::acme::streams::Point& request, std::function<void(::brokrpc::StatusOr<::acme::streams::Point>)> on_done) = 0;
   };
 
-  // Streams of points.
   // The client side. Thread-safe; the ClientContext of a call must outlive it.
   class Stub final : public StubInterface {
    public:
