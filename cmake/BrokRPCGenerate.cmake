@@ -126,6 +126,9 @@ function(brokrpc_generate)
   endforeach()
 
   target_sources(${ARG_TARGET} PRIVATE ${generated})
+  # Generated files define same-named file-local tables: never merged by a unity build.
+  set_source_files_properties(${generated} TARGET_DIRECTORY ${ARG_TARGET}
+                              PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
   target_include_directories(${ARG_TARGET} PUBLIC "$<BUILD_INTERFACE:${out_dir}>")
   target_link_libraries(${ARG_TARGET} PUBLIC BrokRPC::runtime)
 endfunction()

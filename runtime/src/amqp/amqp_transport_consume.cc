@@ -9,11 +9,6 @@
 #include "amqp/amqp_transport.h"
 
 namespace brokrpc::internal {
-namespace {
-
-amqp_bytes_t Bytes(const std::string& s) { return BytesView(s); }
-
-}  // namespace
 
 StatusOr<uint64_t> AmqpTransport::StartConsumer(ConsumeRequest request) {
   if (!connected_) return NotConnected("consume");
@@ -38,7 +33,7 @@ Status AmqpTransport::Subscribe(uint64_t id, ConsumerState& c) {
   amqp_basic_qos(conn_->state(), *ch, 0, c.request.prefetch_count, 0);
   BROKRPC_RETURN_IF_ERROR(CheckReply(op + ": basic.qos", *ch));
   amqp_basic_consume_ok_t* ok =
-      amqp_basic_consume(conn_->state(), *ch, Bytes(c.request.queue), amqp_empty_bytes, 0,
+      amqp_basic_consume(conn_->state(), *ch, BytesView(c.request.queue), amqp_empty_bytes, 0,
                          c.request.no_ack ? 1 : 0, c.request.exclusive ? 1 : 0, amqp_empty_table);
   BROKRPC_RETURN_IF_ERROR(CheckReply(op, *ch));
   c.channel = *ch;
@@ -153,7 +148,7 @@ Status AmqpTransport::CancelConsumer(uint64_t consumer_id) {
         if (c.channel == 0 || !conn_) return OkStatus();
         uint16_t ch = c.channel;
         std::string op = fmt::format("cancel consumer of queue '{}'", c.request.queue);
-        amqp_basic_cancel(conn_->state(), ch, Bytes(c.tag));
+        amqp_basic_cancel(conn_->state(), ch, BytesView(c.tag));
         return CheckReply(op, ch);
       },
       OkStatus());

@@ -10,8 +10,6 @@
 namespace brokrpc::internal {
 namespace {
 
-amqp_bytes_t Bytes(const std::string& s) { return BytesView(s); }
-
 // Lane ids of lanes without publisher confirms carry this bit (the mode is fixed at creation and
 // known without touching I/O-thread state).
 constexpr uint32_t kLaneWithoutConfirms = uint32_t{1} << 31;
@@ -106,8 +104,9 @@ Status AmqpTransport::WriteMessage(uint16_t channel, const PublishRequest& reque
   const Message& m = request.message;
   amqp_basic_properties_t props;
   EncodeProperties(m.properties, &publish_arena_, &props);
-  int rc = amqp_basic_publish(conn_->state(), channel, Bytes(m.exchange), Bytes(m.routing_key),
-                              request.mandatory ? 1 : 0, 0, &props, Bytes(m.body));
+  int rc =
+      amqp_basic_publish(conn_->state(), channel, BytesView(m.exchange), BytesView(m.routing_key),
+                         request.mandatory ? 1 : 0, 0, &props, BytesView(m.body));
   publish_arena_.Reset();
   if (rc == AMQP_STATUS_OK) return OkStatus();
   return CheckWrite(fmt::format("{} to exchange '{}'", operation, m.exchange), rc);

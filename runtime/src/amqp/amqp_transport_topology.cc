@@ -7,11 +7,6 @@
 #include "base/log.h"
 
 namespace brokrpc::internal {
-namespace {
-
-amqp_bytes_t Bytes(const std::string& s) { return BytesView(s); }
-
-}  // namespace
 
 void AmqpTransport::RestoreTopology() {
   TopologyJournal::RestoreSteps steps;
@@ -19,7 +14,7 @@ void AmqpTransport::RestoreTopology() {
     Status s = OnTopologyChannel(fmt::format("restore exchange '{}'", e.name), [&](uint16_t ch) {
       AmqpArena arena;
       std::string type(ExchangeTypeName(e.type));
-      amqp_exchange_declare(conn_->state(), ch, Bytes(e.name), Bytes(type), 0, e.durable,
+      amqp_exchange_declare(conn_->state(), ch, BytesView(e.name), BytesView(type), 0, e.durable,
                             e.auto_delete, 0, EncodeTable(e.arguments, &arena));
     });
     if (!s.ok()) BROKRPC_LOG_WARNING("{}", s.message());
@@ -29,7 +24,7 @@ void AmqpTransport::RestoreTopology() {
     Status s = OnTopologyChannel(fmt::format("restore queue '{}'", name), [&](uint16_t ch) {
       AmqpArena arena;
       amqp_queue_declare_ok_t* ok =
-          amqp_queue_declare(conn_->state(), ch, Bytes(q.name), 0, q.durable, q.exclusive,
+          amqp_queue_declare(conn_->state(), ch, BytesView(q.name), 0, q.durable, q.exclusive,
                              q.auto_delete, EncodeTable(q.arguments, &arena));
       if (ok != nullptr) *actual = ToString(ok->queue);
     });
@@ -39,8 +34,8 @@ void AmqpTransport::RestoreTopology() {
   steps.binding = [this](const TopologyJournal::Binding& b) {
     Status s = OnTopologyChannel(fmt::format("restore binding of '{}'", b.queue), [&](uint16_t ch) {
       AmqpArena arena;
-      amqp_queue_bind(conn_->state(), ch, Bytes(b.queue), Bytes(b.exchange), Bytes(b.key),
-                      EncodeTable(b.arguments, &arena));
+      amqp_queue_bind(conn_->state(), ch, BytesView(b.queue), BytesView(b.exchange),
+                      BytesView(b.key), EncodeTable(b.arguments, &arena));
     });
     if (!s.ok()) BROKRPC_LOG_WARNING("{}", s.message());
     return conn_ != nullptr;
@@ -72,8 +67,8 @@ Status AmqpTransport::DeclareExchange(const ResolvedExchange& e) {
         std::string type(ExchangeTypeName(e.type));
         Status s =
             OnTopologyChannel(fmt::format("declare exchange '{}'", e.name), [&](uint16_t ch) {
-              amqp_exchange_declare(conn_->state(), ch, Bytes(e.name), Bytes(type), 0, e.durable,
-                                    e.auto_delete, 0, args);
+              amqp_exchange_declare(conn_->state(), ch, BytesView(e.name), BytesView(type), 0,
+                                    e.durable, e.auto_delete, 0, args);
             });
         if (s.ok()) journal_.AddExchange(e);
         return s;
@@ -89,8 +84,9 @@ StatusOr<std::string> AmqpTransport::DeclareQueue(const ResolvedQueue& q) {
         amqp_table_t args = EncodeTable(q.arguments, &arena);
         std::string name;
         Status s = OnTopologyChannel(fmt::format("declare queue '{}'", q.name), [&](uint16_t ch) {
-          amqp_queue_declare_ok_t* ok = amqp_queue_declare(
-              conn_->state(), ch, Bytes(q.name), 0, q.durable, q.exclusive, q.auto_delete, args);
+          amqp_queue_declare_ok_t* ok =
+              amqp_queue_declare(conn_->state(), ch, BytesView(q.name), 0, q.durable, q.exclusive,
+                                 q.auto_delete, args);
           if (ok != nullptr) name = ToString(ok->queue);
         });
         if (!s.ok()) return s;
@@ -110,7 +106,8 @@ Status AmqpTransport::BindQueue(const std::string& queue, const std::string& exc
         Status s = OnTopologyChannel(
             fmt::format("bind queue '{}' to exchange '{}' with key '{}'", queue, exchange, key),
             [&](uint16_t ch) {
-              amqp_queue_bind(conn_->state(), ch, Bytes(queue), Bytes(exchange), Bytes(key), args);
+              amqp_queue_bind(conn_->state(), ch, BytesView(queue), BytesView(exchange),
+                              BytesView(key), args);
             });
         if (s.ok()) journal_.AddBinding({queue, exchange, key, arguments});
         return s;
@@ -127,8 +124,8 @@ Status AmqpTransport::UnbindQueue(const std::string& queue, const std::string& e
         Status s = OnTopologyChannel(
             fmt::format("unbind queue '{}' from exchange '{}' key '{}'", queue, exchange, key),
             [&](uint16_t ch) {
-              amqp_queue_unbind(conn_->state(), ch, Bytes(queue), Bytes(exchange), Bytes(key),
-                                args);
+              amqp_queue_unbind(conn_->state(), ch, BytesView(queue), BytesView(exchange),
+                                BytesView(key), args);
             });
         if (s.ok()) journal_.RemoveBinding({queue, exchange, key, arguments});
         return s;
@@ -141,7 +138,7 @@ Status AmqpTransport::DeleteQueue(const std::string& queue) {
   return Call<Status>(
       [&, this] {
         Status s = OnTopologyChannel(fmt::format("delete queue '{}'", queue), [&](uint16_t ch) {
-          amqp_queue_delete(conn_->state(), ch, Bytes(queue), 0, 0);
+          amqp_queue_delete(conn_->state(), ch, BytesView(queue), 0, 0);
         });
         if (s.ok()) journal_.RemoveQueue(queue);
         return s;
@@ -155,7 +152,7 @@ Status AmqpTransport::DeleteExchange(const std::string& exchange) {
       [&, this] {
         Status s = OnTopologyChannel(
             fmt::format("delete exchange '{}'", exchange),
-            [&](uint16_t ch) { amqp_exchange_delete(conn_->state(), ch, Bytes(exchange), 0); });
+            [&](uint16_t ch) { amqp_exchange_delete(conn_->state(), ch, BytesView(exchange), 0); });
         if (s.ok()) journal_.RemoveExchange(exchange);
         return s;
       },
