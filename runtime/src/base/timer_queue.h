@@ -15,6 +15,8 @@ namespace brokrpc::internal {
 
 // Thread-safe. Callbacks run on the timer thread, one at a time, and must be short (post real
 // work elsewhere). Cancel() of a timer whose callback is running returns false.
+// Must not be destroyed on its own thread (from a callback): its owner hands the teardown to
+// another thread then (Broker::~Broker does).
 class TimerQueue {
  public:
   using Clock = std::chrono::steady_clock;
