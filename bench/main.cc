@@ -224,18 +224,26 @@ double BrokrpcThroughput(brokrpc::bench::Bench::Stub& stub, int calls, int in_fl
 
 size_t HeapInUse() { return static_cast<size_t>(bench::LiveHeapBytes()); }
 
-// Runs the server interceptor it wraps only while `on` (the metrics off half of a round still
-// pays for this one virtual call).
-class Switched : public brokrpc::ServerInterceptor {
+// Runs the server observer it wraps only while `on` (the metrics off half of a round still
+// pays for the observer hooks' virtual calls). `on` is read once per call, at its start.
+class Switched : public brokrpc::ServerCallObserver {
  public:
-  Switched(std::shared_ptr<brokrpc::ServerInterceptor> inner, const std::atomic<bool>* on)
+  Switched(std::shared_ptr<brokrpc::ServerCallObserver> inner, const std::atomic<bool>* on)
       : inner_(std::move(inner)), on_(on) {}
-  brokrpc::ConsumeResult Handle(brokrpc::Message& m, Next next) override {
-    return on_->load(std::memory_order_relaxed) ? inner_->Handle(m, next) : next(m);
+  void OnStart(brokrpc::ServerCall& call) override {
+    // A call observed from its start is observed to its end: mark it in `started`.
+    if (on_->load(std::memory_order_relaxed)) {
+      inner_->OnStart(call);
+    } else {
+      call.started = {};
+    }
+  }
+  void OnDone(brokrpc::ServerCall& call, const brokrpc::Status& status) override {
+    if (call.started != std::chrono::steady_clock::time_point{}) inner_->OnDone(call, status);
   }
 
  private:
-  std::shared_ptr<brokrpc::ServerInterceptor> inner_;
+  std::shared_ptr<brokrpc::ServerCallObserver> inner_;
   const std::atomic<bool>* on_;
 };
 

@@ -182,8 +182,8 @@ TEST_CASE("observability contract: redeliveries and publish confirms are measure
   Server server(server_broker, ServerOptions{.interceptors = {metrics->server_interceptor()}});
   REQUIRE(server.RegisterService(&service).ok());
   REQUIRE(server.Start().ok());
-  auto client_broker = ConnectedBroker(
-      ContractUrl(), BrokerOptions{.publisher_middlewares = {metrics->publisher_middleware()}});
+  auto client_broker = ConnectedBroker(ContractUrl());
+  metrics->WatchConnection(*client_broker);  // times every confirmed publish on it
   auto channel = CreateChannel(client_broker);
   ClientContext ctx;
   REQUIRE(CallNotify(*channel, spec, &ctx, "again").ok());
@@ -213,9 +213,141 @@ TEST_CASE("observability contract: redeliveries and publish confirms are measure
   for (int i = 0; i < 3; ++i) {
     CHECK((*publisher)->Publish(Message{.body = "m", .routing_key = "nowhere"}).ok());
   }
+  // The fire-and-forget message (an RPC publish) and the three messaging-API publishes.
   HistogramSnapshot confirms = metrics->Snapshot().publish_confirm_seconds;
-  CHECK(confirms.count == 3);
-  CHECK(confirms.bucket_counts.back() == 3);
+  CHECK(confirms.count == 4);
+  CHECK(confirms.bucket_counts.back() == 4);
+  server.Shutdown(5s).IgnoreError();
+}
+
+TEST_CASE("observability contract: streams are counted, and each of their messages",
+          "[observability]") {
+  auto metrics = std::make_shared<Metrics>();
+  StreamSpec spec(UniqueName("obs-streams"));
+  StreamService service(spec);
+  auto server_broker = ConnectedBroker(ContractUrl());
+  Server server(server_broker, ServerOptions{.interceptors = {metrics->server_interceptor()}});
+  REQUIRE(server.RegisterService(&service).ok());
+  REQUIRE(server.Start().ok());
+  auto client_broker = ConnectedBroker(ContractUrl());
+  metrics->WatchConnection(*client_broker);
+  auto channel =
+      CreateChannel(client_broker, ChannelOptions{.interceptors = {metrics->client_interceptor()}});
+
+  auto range = [](Channel& on, const StreamSpec& s, int n, int* read) {
+    ClientContext ctx;
+    ctx.set_timeout(30s);
+    Int32Value req;
+    req.set_value(n);
+    auto reader = internal::ServerStreamingCall<Int32Value, Int32Value>(
+        &on, s.spec(), StreamSpec::kRange, &ctx, req);
+    Int32Value v;
+    while (reader->Read(&v)) ++*read;
+    return reader->Finish().code();
+  };
+  int read_ok = 0, read_aborted = 0, read_nobody = 0;
+  CHECK(range(*channel, spec, 5, &read_ok) == StatusCode::kOk);
+  // 3 messages, then ABORTED.
+  CHECK(range(*channel, spec, -3, &read_aborted) == StatusCode::kAborted);
+  CHECK(read_ok == 5);
+  CHECK(read_aborted == 3);
+  // An exchange nobody serves (counted apart: a series is per routing key, as in gRPC).
+  auto lost_metrics = std::make_shared<Metrics>();
+  auto lost_channel = CreateChannel(
+      client_broker, ChannelOptions{.interceptors = {lost_metrics->client_interceptor()}});
+  StreamSpec nobody(UniqueName("obs-nobody"));
+  CHECK(range(*lost_channel, nobody, 2, &read_nobody) == StatusCode::kUnavailable);
+  CHECK(read_nobody == 0);
+  {
+    ClientContext ctx;
+    ctx.set_timeout(30s);
+    testing::Int64Value sum;
+    auto writer = internal::ClientStreamingCall<Int32Value, testing::Int64Value>(
+        channel.get(), spec.spec(), StreamSpec::kSum, &ctx, &sum);
+    for (int i = 1; i <= 4; ++i) {
+      Int32Value v;
+      v.set_value(i);
+      CHECK(writer->Write(v));
+    }
+    CHECK(writer->Finish().ok());
+    CHECK(sum.value() == 10);
+  }
+  {
+    ClientContext ctx;
+    ctx.set_timeout(30s);
+    auto chat = internal::BidiStreamingCall<testing::StringValue, testing::StringValue>(
+        channel.get(), spec.spec(), StreamSpec::kChat, &ctx);
+    testing::StringValue v;
+    for (int i = 0; i < 3; ++i) {
+      v.set_value(std::to_string(i));
+      CHECK(chat->Write(v));
+      CHECK(chat->Read(&v));
+    }
+    CHECK(chat->WritesDone());
+    CHECK_FALSE(chat->Read(&v));
+    CHECK(chat->Finish().ok());
+  }
+
+  // Both sides record a stream's end after its status went out: wait for the last ones.
+  auto ended = [](const MethodMetricsSnapshot* m, uint64_t n) {
+    return m != nullptr && m->handled_total() == n;
+  };
+  const std::string svc(spec.spec().full_name);
+  REQUIRE(Eventually([&] {
+    MetricsSnapshot s = metrics->Snapshot();
+    return ended(s.FindClient(svc, "Range"), 2) && ended(s.FindServer(svc, "Range"), 2) &&
+           ended(s.FindClient(svc, "Sum"), 1) && ended(s.FindServer(svc, "Sum"), 1) &&
+           ended(s.FindClient(svc, "Chat"), 1) && ended(s.FindServer(svc, "Chat"), 1);
+  }));
+  MetricsSnapshot snap = metrics->Snapshot();
+  constexpr size_t kAborted = 10;
+  const MethodMetricsSnapshot* c_range = snap.FindClient(svc, "Range");
+  CHECK(c_range->type == "server_stream");
+  CHECK(c_range->started == 2);
+  CHECK(c_range->handled[kOk] == 1);
+  CHECK(c_range->handled[kAborted] == 1);
+  CHECK(c_range->msg_sent == 2);  // the requests, sent with the openings
+  CHECK(c_range->msg_received == 8);
+  CHECK(c_range->handling_seconds.count == 2);
+  const MethodMetricsSnapshot* s_range = snap.FindServer(svc, "Range");
+  CHECK(s_range->type == "server_stream");
+  CHECK(s_range->started == 2);
+  CHECK(s_range->handled[kOk] == 1);
+  CHECK(s_range->handled[kAborted] == 1);
+  CHECK(s_range->msg_received == 2);
+  CHECK(s_range->msg_sent == 8);
+  const MethodMetricsSnapshot* c_sum = snap.FindClient(svc, "Sum");
+  CHECK(c_sum->type == "client_stream");
+  CHECK(c_sum->msg_sent == 4);
+  CHECK(c_sum->msg_received == 1);
+  const MethodMetricsSnapshot* s_sum = snap.FindServer(svc, "Sum");
+  CHECK(s_sum->msg_received == 4);
+  CHECK(s_sum->msg_sent == 1);
+  CHECK(s_sum->handled[kOk] == 1);
+  const MethodMetricsSnapshot* c_chat = snap.FindClient(svc, "Chat");
+  CHECK(c_chat->type == "bidi_stream");
+  CHECK(c_chat->msg_sent == 3);
+  CHECK(c_chat->msg_received == 3);
+  CHECK(c_chat->handled[kOk] == 1);
+  const MethodMetricsSnapshot* s_chat = snap.FindServer(svc, "Chat");
+  CHECK(s_chat->msg_sent == 3);
+  CHECK(s_chat->msg_received == 3);
+  // Every stream envelope the client published waited for a confirm, and was timed.
+  CHECK(snap.publish_confirm_seconds.count >= 5);
+  // Nobody serves it: the opening came back.
+  REQUIRE(Eventually([&] { return ended(lost_metrics->Snapshot().FindClient(svc, "Range"), 1); }));
+  MetricsSnapshot lost_snap = lost_metrics->Snapshot();
+  const MethodMetricsSnapshot* lost = lost_snap.FindClient(svc, "Range");
+  CHECK(lost->handled[kUnavailable] == 1);
+  CHECK(lost->unroutable == 1);
+  CHECK(lost->msg_sent == 1);
+  CHECK(lost->msg_received == 0);
+
+  std::string text = metrics->PrometheusText();
+  INFO(text);
+  CHECK(testing::PrometheusTextProblem(text).empty());
+  CHECK(text.find("brokrpc_server_msg_sent_total{service=\"" + svc +
+                  "\",method=\"Range\",type=\"server_stream\"} 8") != std::string::npos);
   server.Shutdown(5s).IgnoreError();
 }
 

@@ -71,9 +71,42 @@ TEST_CASE("call observers: a failing OnStart ends it and the observers outside i
 TEST_CASE("call observers: a chain with any wrapping interceptor does not qualify") {
   std::vector<std::string> log;
   CHECK_FALSE(CallObservers({}).only_observers());
-  CHECK_FALSE(
-      CallObservers({std::make_shared<RecordingObserver>(1, &log), std::make_shared<Wrapping>()})
-          .only_observers());
+  CHECK(CallObservers({}).empty());
+  MiddlewareChain<ClientCall, Status> mixed{std::make_shared<RecordingObserver>(1, &log),
+                                            std::make_shared<Wrapping>()};
+  CallObservers observers(mixed);
+  CHECK_FALSE(observers.only_observers());
+  // Streams still run the observers of a mixed chain (around the stream) and the rest apart
+  // (around the opening).
+  CHECK_FALSE(observers.empty());
+  MiddlewareChain<ClientCall, Status> others = CallObservers::Others(mixed);
+  REQUIRE(others.size() == 1);
+  CHECK(others[0] == mixed[1]);
+}
+
+TEST_CASE("client stream watcher: messages and the end reach every observer, the end once") {
+  std::vector<std::string> log;
+  struct Counting : RecordingObserver {
+    using RecordingObserver::RecordingObserver;
+    int sent = 0, received = 0;
+    void OnStreamMessage(ClientCall&, StreamMessageDirection d) override {
+      ++(d == StreamMessageDirection::kSent ? sent : received);
+    }
+  };
+  auto a = std::make_shared<Counting>(1, &log);
+  auto b = std::make_shared<Counting>(2, &log);
+  auto observers = std::make_shared<const CallObservers>(MiddlewareChain<ClientCall, Status>{a, b});
+  ClientStreamWatcher watcher(observers, ClientCall{});
+  watcher.OnMessage(StreamMessageDirection::kSent);
+  watcher.OnMessage(StreamMessageDirection::kReceived);
+  watcher.OnMessage(StreamMessageDirection::kReceived);
+  watcher.OnEnd(UnavailableError("gone"), true);
+  CHECK(a->sent == 1);
+  CHECK(a->received == 2);
+  CHECK(b->sent == 1);
+  CHECK(b->received == 2);
+  CHECK(watcher.call().unroutable);
+  CHECK(log == std::vector<std::string>{"done 2 14", "done 1 14"});
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "amqp/confirm_tracker.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <string>
 #include <vector>
 
 namespace brokrpc::internal {
@@ -27,6 +29,28 @@ TEST_CASE("confirm tracker: acks complete in order, multiple covers earlier tags
   t.OnAck(3, false);
   CHECK(r.results.size() == 3);
   CHECK(t.pending() == 0);
+}
+
+TEST_CASE("confirm tracker: timed publishes report their wait for the ack to the listeners",
+          "[confirm]") {
+  ConnectionListeners listeners;
+  std::vector<std::chrono::nanoseconds> latencies;
+  uint64_t id = listeners.Add(ConnectionListener{
+      .on_publish_confirmed = [&](std::chrono::nanoseconds d) { latencies.push_back(d); }});
+  CHECK(listeners.timing_confirms());
+  ConfirmTracker t;
+  Recorder r;
+  const auto written = ConfirmTracker::Clock::now() - std::chrono::milliseconds(5);
+  t.Add(r.For(1), "a", written);  // timed
+  t.Add(r.For(2), "b");           // not timed
+  t.Add(r.For(3), "c", written);  // timed, but returned: not a confirm of a delivery
+  t.OnReturn(std::string("c"), 312, UnavailableError("NO_ROUTE"));
+  t.OnAck(3, true, &listeners);
+  CHECK(r.results.size() == 3);
+  REQUIRE(latencies.size() == 1);
+  CHECK(latencies[0] >= std::chrono::milliseconds(5));
+  listeners.Remove(id);
+  CHECK_FALSE(listeners.timing_confirms());
 }
 
 TEST_CASE("confirm tracker: a return marks its publish, the ack completes it", "[confirm]") {

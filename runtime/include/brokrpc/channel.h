@@ -26,7 +26,8 @@ struct ChannelOptions {
   // Retries of unary calls, unless a ClientContext sets its own (default: none). For a stub
   // with its own policy, give it its own Channel.
   RetryPolicy retry_policy{};
-  // Client interceptors, outermost first (unary and fire-and-forget calls).
+  // Client interceptors, outermost first: every call kind. On a stream, the ClientCallObservers
+  // among them watch the whole stream and the others wrap its opening (brokrpc/interceptor.h).
   MiddlewareChain<ClientCall, Status> interceptors{};
   // Streams: how many server messages a stream buffers before the server must wait for
   // credit, and how often an idle stream probes that the server is still there.

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "brokrpc/interceptor.h"
-#include "brokrpc/publisher.h"
 #include "brokrpc/status.h"
 
 namespace brokrpc {
@@ -39,7 +38,8 @@ struct HistogramSnapshot {
 struct MethodMetricsSnapshot {
   std::string service;  // "pkg.Service" (from the routing key "/pkg/Service/Method")
   std::string method;   // "Method"
-  std::string type;     // "unary" or "fire_and_forget"
+  // "unary", "fire_and_forget", "server_stream", "client_stream" or "bidi_stream".
+  std::string type;
   uint64_t started = 0;
   // Calls ended, by google.rpc.Code (index = code number).
   std::array<uint64_t, 17> handled{};
@@ -66,10 +66,9 @@ struct MetricsSnapshot {
 };
 
 // The metrics registry of a process (or of one component): hand its interceptors to the
-// channels and servers to measure, WatchConnection() the brokers, its publisher middleware to
-// BrokerOptions::publisher_middlewares. A method's series are made on its first call; from then
-// on recording allocates nothing (atomics behind a shared lock). Thread-safe; must outlive what
-// it was handed to (the interceptors keep the registry alive themselves).
+// channels and servers to measure, WatchConnection() the brokers. A method's series are made on its
+// first call; from then on recording allocates nothing (atomics behind a shared lock). Thread-safe;
+// must outlive what it was handed to (the interceptors keep the registry alive themselves).
 //
 //   auto metrics = std::make_shared<brokrpc::Metrics>();
 //   brokrpc::ServerOptions so{.interceptors = {metrics->server_interceptor()}};
@@ -86,14 +85,14 @@ class Metrics {
   static std::vector<double> DefaultLatencyBuckets();
 
   // brokrpc_client_*: put it first in ChannelOptions::interceptors to time the whole call.
-  std::shared_ptr<ClientInterceptor> client_interceptor();
+  std::shared_ptr<ClientCallObserver> client_interceptor();
   // brokrpc_server_*: put it first in ServerOptions::interceptors.
-  std::shared_ptr<ServerInterceptor> server_interceptor();
-  // brokrpc_publish_confirm_seconds: publish to confirm of the messaging API's publishers
-  // (BrokerOptions::publisher_middlewares).
-  std::shared_ptr<PublisherMiddleware> publisher_middleware();
-  // brokrpc_connection_reconnects_total: counts the reconnects of `broker`'s connection until
-  // this Metrics is destroyed.
+  std::shared_ptr<ServerCallObserver> server_interceptor();
+  // Until this Metrics is destroyed, counts the reconnects of `broker`'s connection
+  // (brokrpc_connection_reconnects_total) and times every publish on it that waits for a
+  // broker confirm, from written to confirmed (brokrpc_publish_confirm_seconds): RPC requests,
+  // fire-and-forget messages, stream messages and the messaging API's publishes. Replies are
+  // not confirmed (see docs/wire-protocol.md), so not timed.
   void WatchConnection(Broker& broker);
 
   MetricsSnapshot Snapshot() const;

@@ -22,8 +22,9 @@ class ServerImpl;
 
 // Server settings.
 struct ServerOptions {
-  // Server interceptors (consumer middlewares on requests), outermost first; they run inside
-  // the broker's default consumer middlewares.
+  // Server interceptors (consumer middlewares on requests and stream openings), outermost
+  // first; they run inside the broker's default consumer middlewares. The ServerCallObservers
+  // among them run outside both, around every call and stream (brokrpc/interceptor.h).
   MiddlewareChain<Message, ConsumeResult> interceptors{};
   // basic.qos of each method's consumer, unless the method's queue option sets one
   // (default kDefaultPrefetchCount): how many requests of one method run at once.

@@ -93,16 +93,7 @@ void AmqpTransport::TryReconnect() {
               wait.count());
 }
 
-void AmqpTransport::NotifyRestored() {
-  std::vector<ConnectionListener> listeners;
-  {
-    std::lock_guard<std::mutex> lock(listeners_mu_);
-    for (auto& [id, l] : listeners_) listeners.push_back(l);
-  }
-  for (auto& l : listeners) {
-    if (l.on_restored) l.on_restored();
-  }
-}
+void AmqpTransport::NotifyRestored() { listeners_.NotifyRestored(); }
 
 void AmqpTransport::Close() {
   Call<Status>(
@@ -146,14 +137,7 @@ void AmqpTransport::DoDisconnect(bool graceful, const Status& why, bool notify) 
     for (auto& [id, c] : consumers) {
       if (!c.gone && !c.cancelled && c.request.on_gone) c.request.on_gone(why);
     }
-    std::vector<ConnectionListener> listeners;
-    {
-      std::lock_guard<std::mutex> lock(listeners_mu_);
-      for (auto& [id, l] : listeners_) listeners.push_back(l);
-    }
-    for (auto& l : listeners) {
-      if (l.on_lost) l.on_lost(why);
-    }
+    listeners_.NotifyLost(why);
   }
 }
 
@@ -193,27 +177,14 @@ void AmqpTransport::StopOnRefusal(const Status& refused) {
     refusal_ = why;
   }
   BROKRPC_LOG_ERROR("{}", why.message());
-  std::vector<ConnectionListener> listeners;
-  {
-    std::lock_guard<std::mutex> lock(listeners_mu_);
-    for (auto& [id, l] : listeners_) listeners.push_back(l);
-  }
-  for (auto& l : listeners) {
-    if (l.on_lost) l.on_lost(why);
-  }
+  listeners_.NotifyLost(why);
 }
 
 uint64_t AmqpTransport::AddConnectionListener(ConnectionListener listener) {
-  std::lock_guard<std::mutex> lock(listeners_mu_);
-  uint64_t id = next_listener_++;
-  listeners_.emplace(id, std::move(listener));
-  return id;
+  return listeners_.Add(std::move(listener));
 }
 
-void AmqpTransport::RemoveConnectionListener(uint64_t id) {
-  std::lock_guard<std::mutex> lock(listeners_mu_);
-  listeners_.erase(id);
-}
+void AmqpTransport::RemoveConnectionListener(uint64_t id) { listeners_.Remove(id); }
 
 // ---------------------------------------------------------------- channels
 

@@ -28,6 +28,7 @@
 #include "amqp/topology_journal.h"
 #include "base/wake_fd.h"
 #include "transport/broker_url.h"
+#include "transport/connection_listeners.h"
 #include "transport/transport.h"
 
 namespace brokrpc::internal {
@@ -187,9 +188,7 @@ class AmqpTransport final : public Transport {
   std::atomic<int> heartbeat_{0};
   std::atomic<uint32_t> next_lane_{1};
   std::atomic<uint64_t> next_consumer_{1};
-  std::mutex listeners_mu_;
-  std::map<uint64_t, ConnectionListener> listeners_;
-  uint64_t next_listener_ = 1;
+  ConnectionListeners listeners_;
 
   // The rabbitmq-c connection and everything below belong to whoever holds conn_mu_: the I/O
   // thread, except while it waits in poll, or a thread writing directly (TryDirect).

@@ -190,7 +190,10 @@ void AmqpTransport::OnMethod(uint16_t ch, const amqp_method_t& method) {
     case AMQP_BASIC_ACK_METHOD: {
       auto* a = static_cast<amqp_basic_ack_t*>(method.decoded);
       Lane* lane = channels_.LaneOn(ch);
-      if (lane != nullptr) lane->confirms.OnAck(a->delivery_tag, a->multiple != 0);
+      if (lane != nullptr) {
+        lane->confirms.OnAck(a->delivery_tag, a->multiple != 0,
+                             listeners_.timing_confirms() ? &listeners_ : nullptr);
+      }
       return;
     }
     case AMQP_BASIC_NACK_METHOD: {

@@ -87,7 +87,9 @@ void AmqpTransport::DoPublish(uint32_t lane_id, PublishRequest& request, Publish
     return;
   }
   if (confirms) {
-    lane.confirms.Add(std::move(done), request.message.properties.message_id);
+    lane.confirms.Add(std::move(done), request.message.properties.message_id,
+                      listeners_.timing_confirms() ? ConfirmTracker::Clock::now()
+                                                   : ConfirmTracker::Clock::time_point{});
   } else {
     done(PublishOutcome::Confirmed());  // written; no confirm will come
   }

@@ -4,24 +4,27 @@
 
 namespace brokrpc::internal {
 
-uint64_t ConfirmTracker::Add(PublishDone done, std::optional<std::string> message_id) {
+uint64_t ConfirmTracker::Add(PublishDone done, std::optional<std::string> message_id,
+                             Clock::time_point written) {
   uint64_t seq = next_seq_++;
-  pending_.emplace(seq, Pending{std::move(done), std::move(message_id), std::nullopt});
+  pending_.emplace(seq, Pending{std::move(done), std::move(message_id), std::nullopt, written});
   return seq;
 }
 
-void ConfirmTracker::OnAck(uint64_t tag, bool multiple) {
-  Complete(tag, multiple, PublishOutcome::Confirmed());
+void ConfirmTracker::OnAck(uint64_t tag, bool multiple, const ConnectionListeners* timing) {
+  Complete(tag, multiple, PublishOutcome::Confirmed(), timing);
 }
 
 void ConfirmTracker::OnNack(uint64_t tag, bool multiple) {
   Complete(tag, multiple,
            PublishOutcome::Nacked(UnavailableError(
                "publish: the broker nacked the message (an internal error in the queue process); "
-               "it may not have been delivered")));
+               "it may not have been delivered")),
+           nullptr);
 }
 
-void ConfirmTracker::Complete(uint64_t tag, bool multiple, const PublishOutcome& base) {
+void ConfirmTracker::Complete(uint64_t tag, bool multiple, const PublishOutcome& base,
+                              const ConnectionListeners* timing) {
   std::vector<Pending> done;
   if (multiple) {
     auto end = pending_.upper_bound(tag);
@@ -33,7 +36,11 @@ void ConfirmTracker::Complete(uint64_t tag, bool multiple, const PublishOutcome&
     done.push_back(std::move(it->second));
     pending_.erase(it);
   }
+  const Clock::time_point now = timing != nullptr ? Clock::now() : Clock::time_point{};
   for (auto& p : done) {
+    if (timing != nullptr && p.written != Clock::time_point{} && !p.returned) {
+      timing->NotifyConfirmed(now - p.written);
+    }
     if (!p.done) continue;
     p.done(p.returned ? *p.returned : base);
   }

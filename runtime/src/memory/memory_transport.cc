@@ -101,9 +101,14 @@ Status MemoryTransport::DeleteExchange(const std::string& exchange) {
 }
 
 void MemoryTransport::Publish(uint32_t, PublishRequest request, PublishDone done) {
+  const bool timed = listeners_.timing_confirms();
+  const auto start =
+      timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   PublishOutcome outcome = connected_ ? broker_->Publish(request)
                                       : PublishOutcome::ConnectionLost(UnavailableError(fmt::format(
                                             "publish: not connected to memory://{}", name_)));
+  // The in-memory broker confirms as it routes: the latency is the routing.
+  if (timed && outcome.ok()) listeners_.NotifyConfirmed(std::chrono::steady_clock::now() - start);
   auto shared = std::make_shared<PublishDone>(std::move(done));
   Dispatch([shared, outcome = std::move(outcome)] { (*shared)(outcome); });
 }
@@ -149,15 +154,9 @@ bool MemoryTransport::Execute(std::function<void()> task) {
 }
 
 uint64_t MemoryTransport::AddConnectionListener(ConnectionListener listener) {
-  std::lock_guard<std::mutex> lock(listeners_mu_);
-  uint64_t id = next_listener_++;
-  listeners_.emplace(id, std::move(listener));
-  return id;
+  return listeners_.Add(std::move(listener));
 }
 
-void MemoryTransport::RemoveConnectionListener(uint64_t id) {
-  std::lock_guard<std::mutex> lock(listeners_mu_);
-  listeners_.erase(id);
-}
+void MemoryTransport::RemoveConnectionListener(uint64_t id) { listeners_.Remove(id); }
 
 }  // namespace brokrpc::internal

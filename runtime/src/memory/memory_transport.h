@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "memory/memory_broker.h"
+#include "transport/connection_listeners.h"
 #include "transport/transport.h"
 
 namespace brokrpc::internal {
@@ -70,9 +71,7 @@ class MemoryTransport final : public Transport {
   bool stop_ = false;
   std::thread thread_;
 
-  std::mutex listeners_mu_;
-  std::map<uint64_t, ConnectionListener> listeners_;
-  uint64_t next_listener_ = 1;
+  ConnectionListeners listeners_;
 };
 
 }  // namespace brokrpc::internal

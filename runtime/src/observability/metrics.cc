@@ -32,8 +32,17 @@ std::string_view TypeOf(MethodKind kind) {
   }
 }
 
+bool IsStream(MethodKind kind) {
+  return kind != MethodKind::kUnary && kind != MethodKind::kFireAndForget;
+}
+
+void CountMessage(internal::MethodSeries& s, StreamMessageDirection direction) {
+  (direction == StreamMessageDirection::kSent ? s.msg_sent : s.msg_received)
+      .fetch_add(1, std::memory_order_relaxed);
+}
+
 // Records brokrpc_client_*: one call (all its attempts) from before the first attempt to its
-// outcome.
+// outcome; a stream from before its opening to its final status, and each of its messages.
 class ClientMetricsInterceptor : public ClientCallObserver {
  public:
   explicit ClientMetricsInterceptor(std::shared_ptr<MetricsRegistry> registry)
@@ -42,7 +51,7 @@ class ClientMetricsInterceptor : public ClientCallObserver {
   Status OnStart(ClientCall& call) override {
     internal::MethodSeries& s = Series(call);
     s.started.fetch_add(1, std::memory_order_relaxed);
-    s.msg_sent.fetch_add(1, std::memory_order_relaxed);
+    if (!IsStream(call.method->kind)) s.msg_sent.fetch_add(1, std::memory_order_relaxed);
     return OkStatus();
   }
 
@@ -56,6 +65,10 @@ class ClientMetricsInterceptor : public ClientCallObserver {
     }
   }
 
+  void OnStreamMessage(ClientCall& call, StreamMessageDirection direction) override {
+    CountMessage(Series(call), direction);
+  }
+
  private:
   internal::MethodSeries& Series(const ClientCall& call) {
     return registry_->Series(MetricsRegistry::Side::kClient, call.method->routing_key,
@@ -65,52 +78,49 @@ class ClientMetricsInterceptor : public ClientCallObserver {
   std::shared_ptr<MetricsRegistry> registry_;
 };
 
-// Records brokrpc_server_*: one request from the interceptor chain to the handler's outcome.
-class ServerMetricsInterceptor : public ServerInterceptor {
+// Records brokrpc_server_*: one request from the server's observers to the status its client
+// is told; a stream from its opening to its final status, and each of its messages.
+class ServerMetricsInterceptor : public ServerCallObserver {
  public:
   explicit ServerMetricsInterceptor(std::shared_ptr<MetricsRegistry> registry)
       : registry_(std::move(registry)) {}
 
-  ConsumeResult Handle(Message& m, Next next) override {
-    const bool unary = m.properties.reply_to.has_value();
-    internal::MethodSeries& s = registry_->Series(MetricsRegistry::Side::kServer, m.routing_key,
-                                                  unary ? "unary" : "fire_and_forget");
+  void OnStart(ServerCall& call) override {
+    internal::MethodSeries& s = Series(call);
     s.started.fetch_add(1, std::memory_order_relaxed);
-    s.msg_received.fetch_add(1, std::memory_order_relaxed);
-    if (m.delivery && m.delivery->redelivered) {
+    if (!IsStream(KindOf(call))) s.msg_received.fetch_add(1, std::memory_order_relaxed);
+    if (call.request->delivery && call.request->delivery->redelivered) {
       s.redelivered.fetch_add(1, std::memory_order_relaxed);
     }
-    const auto start = Clock::now();
-    ConsumeResult r = next(m);
-    s.handling.Observe(Clock::now() - start);
-    if (r.is_ack()) {
-      s.Handled(StatusCode::kOk);
-      if (unary) s.msg_sent.fetch_add(1, std::memory_order_relaxed);
-    } else {
-      // Reject / Retry without a reason count as UNKNOWN.
-      s.Handled(r.status().ok() ? StatusCode::kUnknown : r.status().code());
+  }
+
+  void OnDone(ServerCall& call, const Status& status) override {
+    internal::MethodSeries& s = Series(call);
+    s.handling.Observe(Clock::now() - call.started);
+    s.Handled(status.code());
+    if (status.ok() && KindOf(call) == MethodKind::kUnary) {
+      s.msg_sent.fetch_add(1, std::memory_order_relaxed);
     }
-    return r;
+  }
+
+  void OnStreamMessage(ServerCall& call, StreamMessageDirection direction) override {
+    CountMessage(Series(call), direction);
   }
 
  private:
-  std::shared_ptr<MetricsRegistry> registry_;
-};
-
-// Records brokrpc_publish_confirm_seconds: publish to the broker's confirm.
-class PublishMetricsMiddleware : public PublisherMiddleware {
- public:
-  explicit PublishMetricsMiddleware(std::shared_ptr<MetricsRegistry> registry)
-      : registry_(std::move(registry)) {}
-
-  Status Handle(Message& m, Next next) override {
-    const auto start = Clock::now();
-    Status status = next(m);
-    if (status.ok()) registry_->publish_confirm.Observe(Clock::now() - start);
-    return status;
+  // Outside a Server (a plain consumer middleware) the method is unknown: a request with a
+  // reply_to counts as unary.
+  static MethodKind KindOf(const ServerCall& call) {
+    if (call.method != nullptr) return call.method->kind;
+    return call.request->properties.reply_to ? MethodKind::kUnary : MethodKind::kFireAndForget;
   }
 
- private:
+  internal::MethodSeries& Series(const ServerCall& call) {
+    std::string_view key =
+        call.method != nullptr ? call.method->routing_key : call.request->routing_key;
+    return registry_->Series(MetricsRegistry::Side::kServer, key, TypeOf(KindOf(call)));
+  }
+
   std::shared_ptr<MetricsRegistry> registry_;
 };
 
@@ -155,24 +165,27 @@ Metrics::~Metrics() {
   }
 }
 
-std::shared_ptr<ClientInterceptor> Metrics::client_interceptor() {
+std::shared_ptr<ClientCallObserver> Metrics::client_interceptor() {
   return std::make_shared<ClientMetricsInterceptor>(registry_);
 }
 
-std::shared_ptr<ServerInterceptor> Metrics::server_interceptor() {
+std::shared_ptr<ServerCallObserver> Metrics::server_interceptor() {
   return std::make_shared<ServerMetricsInterceptor>(registry_);
-}
-
-std::shared_ptr<PublisherMiddleware> Metrics::publisher_middleware() {
-  return std::make_shared<PublishMetricsMiddleware>(registry_);
 }
 
 void Metrics::WatchConnection(Broker& broker) {
   std::weak_ptr<MetricsRegistry> weak = registry_;
   uint64_t id = internal::BrokerAccess::Core(broker).transport().AddConnectionListener(
-      internal::ConnectionListener{.on_restored = [weak] {
-        if (auto r = weak.lock()) r->reconnects.fetch_add(1, std::memory_order_relaxed);
-      }});
+      internal::ConnectionListener{.on_restored =
+                                       [weak] {
+                                         if (auto r = weak.lock())
+                                           r->reconnects.fetch_add(1, std::memory_order_relaxed);
+                                       },
+                                   .on_publish_confirmed =
+                                       [weak](std::chrono::nanoseconds latency) {
+                                         if (auto r = weak.lock())
+                                           r->publish_confirm.Observe(latency);
+                                       }});
   std::lock_guard<std::mutex> lock(watched_mu_);
   watched_.emplace_back(broker.weak_from_this(), id);
 }

@@ -1,18 +1,24 @@
-// CallObservers: OnStart outermost first, OnDone innermost first.
+// CallObservers: OnStart outermost first, OnDone innermost first; ClientStreamWatcher.
 #include "rpc/call_observers.h"
 
 namespace brokrpc::internal {
 
 CallObservers::CallObservers(const MiddlewareChain<ClientCall, Status>& chain) {
   for (const auto& interceptor : chain) {
-    auto* observer = dynamic_cast<ClientCallObserver*>(interceptor.get());
-    if (observer == nullptr) {
-      observers_.clear();
-      return;
+    if (auto observer = std::dynamic_pointer_cast<ClientCallObserver>(interceptor)) {
+      observers_.push_back(std::move(observer));
     }
-    observers_.push_back(observer);
   }
-  only_observers_ = !observers_.empty();
+  only_observers_ = !chain.empty() && observers_.size() == chain.size();
+}
+
+MiddlewareChain<ClientCall, Status> CallObservers::Others(
+    const MiddlewareChain<ClientCall, Status>& chain) {
+  MiddlewareChain<ClientCall, Status> out;
+  for (const auto& interceptor : chain) {
+    if (dynamic_cast<ClientCallObserver*>(interceptor.get()) == nullptr) out.push_back(interceptor);
+  }
+  return out;
 }
 
 Status CallObservers::Start(ClientCall& call) const {
@@ -27,6 +33,19 @@ Status CallObservers::Start(ClientCall& call) const {
 
 void CallObservers::Done(ClientCall& call, const Status& status) const {
   for (size_t j = observers_.size(); j-- > 0;) observers_[j]->OnDone(call, status);
+}
+
+void CallObservers::StreamMessage(ClientCall& call, StreamMessageDirection direction) const {
+  for (const auto& observer : observers_) observer->OnStreamMessage(call, direction);
+}
+
+void ClientStreamWatcher::OnMessage(StreamMessageDirection direction) {
+  observers_->StreamMessage(call_, direction);
+}
+
+void ClientStreamWatcher::OnEnd(const Status& status, bool unroutable) {
+  call_.unroutable = unroutable;
+  observers_->Done(call_, status);
 }
 
 }  // namespace brokrpc::internal

@@ -38,7 +38,8 @@ ChannelImpl::ChannelImpl(std::shared_ptr<Broker> broker, ChannelOptions options)
     : broker_(std::move(broker)),
       core_(BrokerAccess::Core(*broker_)),
       options_(std::move(options)),
-      observers_(options_.interceptors),
+      observers_(std::make_shared<const CallObservers>(options_.interceptors)),
+      opening_interceptors_(CallObservers::Others(options_.interceptors)),
       publisher_(std::make_shared<PublisherImpl>(core_, PublisherOptions{},
                                                  MiddlewareChain<Message, Status>{})),
       router_(std::make_shared<ReplyRouter>(broker_)) {}
@@ -182,7 +183,7 @@ void ChannelImpl::StartUnary(const ServiceSpec& service, size_t method, ClientCo
                                                       .request = std::move(request)});
   ThreadPool* pool = &core_.pool();
   if (!options_.interceptors.empty()) call->started = std::chrono::steady_clock::now();
-  if (!options_.interceptors.empty() && !observers_.only_observers()) {
+  if (!options_.interceptors.empty() && !observers_->only_observers()) {
     // Interceptors that wrap `next` are synchronous: the chain runs on a pool thread, and so
     // does `done`.
     auto self = shared_from_this();
@@ -194,14 +195,14 @@ void ChannelImpl::StartUnary(const ServiceSpec& service, size_t method, ClientCo
     if (!pool->Post(task)) task();
     return;
   }
-  if (observers_.only_observers()) {
-    Status started = observers_.Start(*call);
+  if (observers_->only_observers()) {
+    Status started = observers_->Start(*call);
     if (!started.ok()) {
       if (on_pool) done = OnPool(pool, std::move(done));
       return done(std::move(started), nullptr);
     }
     done = [self = shared_from_this(), call, done = std::move(done)](Status s, Message* reply) {
-      self->observers_.Done(*call, s);
+      self->observers_->Done(*call, s);
       done(std::move(s), reply);
     };
   }
@@ -265,12 +266,12 @@ void ChannelImpl::StartPublish(const ServiceSpec& service, size_t method_index,
     return OkStatus();
   };
   if (!options_.interceptors.empty()) call.started = std::chrono::steady_clock::now();
-  if (observers_.only_observers()) {
+  if (observers_->only_observers()) {
     held = std::make_shared<ClientCall>(std::move(call));
-    Status started = observers_.Start(*held);
+    Status started = observers_->Start(*held);
     if (!started.ok()) return done(std::move(started));
     done = [self = shared_from_this(), held, done = std::move(done)](Status s) {
-      self->observers_.Done(*held, s);
+      self->observers_->Done(*held, s);
       done(std::move(s));
     };
     Status s = terminal(*held);
@@ -288,41 +289,81 @@ std::shared_ptr<StreamCore> ChannelImpl::OpenStream(const ServiceSpec& service, 
                                                     const google::protobuf::Message* initial,
                                                     bool last) {
   const MethodSpec& method = service.methods.at(method_index);
-  ResolvedExchange exchange = core_.ResolveExchange(service.exchange);
   StreamSettings settings{.window = options_.stream_window,
                           .keepalive = options_.stream_keepalive,
                           .deadline = context->deadline()};
-  auto stream = std::make_shared<StreamCore>(StreamCore::Role::kClient, broker_, publisher_,
-                                             exchange.name, settings);
-  auto fail = [&](const Status& s) {
-    stream->Fail(s);
-    return stream;
-  };
+  auto stream =
+      std::make_shared<StreamCore>(StreamCore::Role::kClient, broker_, publisher_,
+                                   core_.ResolveExchange(service.exchange).name, settings);
   if (method.kind == MethodKind::kUnary || method.kind == MethodKind::kFireAndForget) {
-    return fail(
+    stream->Fail(
         InvalidArgumentError(fmt::format("{} is not a streaming method", method.routing_key)));
+    return stream;
   }
-  if (context->IsCancelled()) return fail(CancelledError("the call was cancelled"));
-  if (Status s = CheckNotBlocked(*context); !s.ok()) return fail(s);
+  ClientCall call{.service = &service, .method = &method, .context = context};
+  if (options_.interceptors.empty()) {
+    if (Status s = SendOpening(*stream, call, initial, last, nullptr); !s.ok()) stream->Fail(s);
+    return stream;
+  }
+  // The observers watch the whole stream (OnDone when it ends); the other interceptors wrap
+  // only the sending of its opening.
+  call.started = std::chrono::steady_clock::now();
+  std::shared_ptr<ClientStreamWatcher> watcher;
+  ClientCall* observed = &call;
+  if (!observers_->empty()) {
+    watcher = std::make_shared<ClientStreamWatcher>(observers_, std::move(call));
+    observed = &watcher->call();
+    if (Status s = observers_->Start(*observed); !s.ok()) {
+      stream->Fail(s);
+      return stream;
+    }
+  }
+  bool sent = false;
+  Status s = RunChain(opening_interceptors_, *observed, [&](ClientCall& c) {
+    Status opened = SendOpening(*stream, c, initial, last, watcher);
+    sent = opened.ok();
+    return opened;
+  });
+  if (s.ok()) return stream;
+  if (sent) {
+    stream->Cancel(s);  // an interceptor failed the call after its opening went out
+  } else {
+    if (watcher) observers_->Done(*observed, s);
+    stream->Fail(s);
+  }
+  return stream;
+}
+
+Status ChannelImpl::SendOpening(StreamCore& stream, ClientCall& call,
+                                const google::protobuf::Message* initial, bool last,
+                                std::shared_ptr<StreamWatcher> watcher) {
+  ClientContext* context = call.context;
+  if (context->IsCancelled()) return CancelledError("the call was cancelled");
+  BROKRPC_RETURN_IF_ERROR(CheckNotBlocked(*context));
   // A stream's deadline travels in its envelopes (StreamSettings), not as an expiration.
-  auto prepared = PrepareCall(service, *context, std::move(exchange), std::nullopt);
-  if (!prepared.ok()) return fail(prepared.status());
+  auto prepared = PrepareCall(*call.service, *context,
+                              core_.ResolveExchange(call.service->exchange), std::nullopt);
+  BROKRPC_RETURN_IF_ERROR(prepared.status());
   ClientContextAccess::SetSentTraceContext(*context, prepared->trace);
   auto queue = router_->Ensure();
-  if (!queue.ok()) return fail(queue.status());
-  Status bound = EnsureExchange(prepared->exchange, queue->get());
-  if (!bound.ok()) return fail(bound);
+  BROKRPC_RETURN_IF_ERROR(queue.status());
+  BROKRPC_RETURN_IF_ERROR(EnsureExchange(prepared->exchange, queue->get()));
   std::vector<google::protobuf::Any> payloads;
   if (initial != nullptr) payloads.emplace_back().PackFrom(*initial);
-  router_->AddStream(stream);
-  ClientContextAccess::SetCorrelationId(*context, stream->id_hex());
-  std::weak_ptr<StreamCore> weak_stream = stream;
+  std::shared_ptr<StreamCore> self = stream.shared_from_this();
+  router_->AddStream(self);
+  ClientContextAccess::SetCorrelationId(*context, stream.id_hex());
+  std::weak_ptr<StreamCore> weak_stream = self;
   ClientContextAccess::SetCancelHook(*context, [weak_stream] {
     if (auto s = weak_stream.lock()) s->Cancel(CancelledError("cancelled by the client"));
   });
-  stream->Open(std::string(method.routing_key), (*queue)->name, prepared->headers,
-               std::move(payloads), last);
-  return stream;
+  // Headers the interceptors added, then the metadata and trace context.
+  FieldTable headers = call.request.properties.headers;
+  for (const auto& [key, value] : prepared->headers) headers.Set(key, value);
+  if (watcher) stream.set_watcher(std::move(watcher));
+  stream.Open(std::string(call.method->routing_key), (*queue)->name, headers, std::move(payloads),
+              last);
+  return OkStatus();
 }
 
 }  // namespace brokrpc::internal

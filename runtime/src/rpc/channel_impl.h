@@ -66,11 +66,18 @@ class ChannelImpl : public AttemptStarter, public std::enable_shared_from_this<C
   Status CheckConnected(ClientContext* ctx, SystemClock::time_point deadline);
   // Runs `next` after `delay` on a handler-pool thread (the backoff of an asynchronous call).
   void ScheduleRetry(std::chrono::milliseconds delay, std::function<void()> next);
+  // Prepares and sends the opening of `stream` for `call` (the interceptors' terminal);
+  // `watcher` (may be null) is handed to the stream just before the opening goes out.
+  Status SendOpening(StreamCore& stream, ClientCall& call, const google::protobuf::Message* initial,
+                     bool last, std::shared_ptr<StreamWatcher> watcher);
 
   std::shared_ptr<Broker> broker_;
   BrokerCore& core_;
   ChannelOptions options_;
-  CallObservers observers_;                   // of options_.interceptors
+  // The observers among options_.interceptors, and the other interceptors (streams run them
+  // apart: the observers around the whole stream, the others around its opening).
+  std::shared_ptr<const CallObservers> observers_;
+  MiddlewareChain<ClientCall, Status> opening_interceptors_;
   std::shared_ptr<PublisherImpl> publisher_;  // shared with the streams
   std::shared_ptr<ReplyRouter> router_;
 

@@ -16,7 +16,9 @@ ServerImpl::ServerImpl(std::shared_ptr<Broker> broker, ServerOptions options)
     : broker_(std::move(broker)),
       core_(BrokerAccess::Core(*broker_)),
       options_(std::move(options)),
-      skeleton_(Concat(core_.options().consumer_middlewares, options_.interceptors)),
+      observers_(options_.interceptors),
+      skeleton_(Concat(core_.options().consumer_middlewares,
+                       ServerObservers::Others(options_.interceptors))),
       stream_executor_(options_.max_concurrent_streams) {}
 
 ServerImpl::~ServerImpl() {

@@ -20,6 +20,7 @@
 #include "messaging/consumer_impl.h"
 #include "messaging/publisher_impl.h"
 #include "rpc/request_skeleton.h"
+#include "rpc/server_observers.h"
 #include "rpc/stream_core.h"
 #include "rpc/stream_executor.h"
 #include "rpc/wire.h"
@@ -76,9 +77,25 @@ class ServerImpl {
   // The server's stream queue: declared, consumed, and bound to every streaming exchange.
   Status StartStreamQueue();
   // Accepts (or refuses) an opening and starts its handler thread; settles the opening last.
+  // `site`: the service and method, for the observers.
   void OpenStream(const spec::v1::StreamRequest& opening, Message& request, Settle settle,
-                  const RawStreamHandler* handler, const std::string& routing_key);
-  void RunStream(std::shared_ptr<StreamCore> stream, Message request, const RawStreamHandler* h);
+                  const RawStreamHandler* handler, const ServerCall& site);
+  // The stream's handler inside the interceptors, between the observers' OnStart and OnDone.
+  void RunStream(std::shared_ptr<StreamCore> stream, Message request, const RawStreamHandler* h,
+                 const ServerCall& site);
+  // Runs `serve` (which serves the request and returns the status the client is told) between
+  // the observers' OnStart and OnDone. `site`: the service and method.
+  template <typename Serve>
+  void Observed(const ServerCall& site, Message& request, Serve&& serve) {
+    if (observers_.empty()) {
+      static_cast<void>(serve());
+      return;
+    }
+    ServerCall call = site;
+    call.request = &request;
+    observers_.Start(call);
+    observers_.Done(call, serve());
+  }
   // An admitted stream is over (its handler returned, or it never started): frees its slot.
   void EndStream(const std::shared_ptr<StreamCore>& stream);
   // Publishes `reply` to the request's exchange / reply_to; acks the request once confirmed.
@@ -90,6 +107,8 @@ class ServerImpl {
   std::shared_ptr<Broker> broker_;
   BrokerCore& core_;
   ServerOptions options_;
+  // The observers among options_.interceptors, run around the skeleton (which runs the rest).
+  ServerObservers observers_;
   RequestSkeleton skeleton_;
   std::shared_ptr<PublisherImpl> replies_;  // shared with the streams
 

@@ -11,8 +11,8 @@ namespace brokrpc::internal {
 // is acked once the reply is confirmed. Made for one request, used on its pool thread.
 class ServerImpl::UnaryTail {
  public:
-  UnaryTail(ServerImpl& server, const RawUnaryHandler* handler)
-      : server_(server), handler_(handler) {}
+  UnaryTail(ServerImpl& server, const RawUnaryHandler* handler, const ServerCall& site)
+      : server_(server), handler_(handler), site_(site) {}
 
   Status Check(const Message& request) const {
     if (!request.properties.reply_to || !request.properties.correlation_id) {
@@ -29,6 +29,12 @@ class ServerImpl::UnaryTail {
   }
 
   void Serve(Message& request, Settle settle) {
+    server_.Observed(site_, request, [&] { return ServeInChain(request, std::move(settle)); });
+  }
+
+ private:
+  // Returns the status the client is told.
+  Status ServeInChain(Message& request, Settle settle) {
     bool replied = false;
     // The context is made from the request as the interceptors left it.
     auto terminal = [&](Message& req) -> ConsumeResult {
@@ -49,25 +55,27 @@ class ServerImpl::UnaryTail {
           });
     };
     ConsumeResult result = server_.skeleton_.RunChain(request, terminal);
-    if (replied) return;
+    if (replied) return OkStatus();
     if (result.kind() == ConsumeResult::Kind::kFailed) {
       server_.SendError(request, result.status(), std::move(settle));
     } else {
       settle(result);
     }
+    return StatusOfResult(result);
   }
 
- private:
   ServerImpl& server_;
   const RawUnaryHandler* handler_;
+  const ServerCall& site_;
 };
 
 // A fire-and-forget message: settled with the handler's result, nothing is answered. Made for
 // one message, used on its pool thread.
 class ServerImpl::FireAndForgetTail {
  public:
-  FireAndForgetTail(ServerImpl& server, const RawFireAndForgetHandler* handler)
-      : server_(server), handler_(handler) {}
+  FireAndForgetTail(ServerImpl& server, const RawFireAndForgetHandler* handler,
+                    const ServerCall& site)
+      : server_(server), handler_(handler), site_(site) {}
 
   Status Check(const Message&) const { return OkStatus(); }
 
@@ -80,20 +88,27 @@ class ServerImpl::FireAndForgetTail {
       return server_.skeleton_.RunHandler(
           m, [&](ServerContext& context) { return (*handler_)(context, m); });
     };
-    settle(server_.skeleton_.RunChain(message, terminal));
+    server_.Observed(site_, message, [&] {
+      ConsumeResult result = server_.skeleton_.RunChain(message, terminal);
+      Status status = StatusOfResult(result);
+      settle(std::move(result));
+      return status;
+    });
   }
 
  private:
   ServerImpl& server_;
   const RawFireAndForgetHandler* handler_;
+  const ServerCall& site_;
 };
 
 AsyncConsumerHandler ServerImpl::UnaryHandler(const Endpoint& endpoint) {
   const RawUnaryHandler* handler =
       &ServiceAccess::Handlers(*endpoint.service, endpoint.index).unary;
   std::string routing_key(endpoint.method->routing_key);
-  return [this, handler, routing_key](Message& request, Settle settle) {
-    UnaryTail tail(*this, handler);
+  ServerCall site{.service = &endpoint.service->spec(), .method = endpoint.method};
+  return [this, handler, routing_key, site](Message& request, Settle settle) {
+    UnaryTail tail(*this, handler, site);
     skeleton_.Serve(routing_key, tail, request, std::move(settle));
   };
 }
@@ -102,8 +117,9 @@ AsyncConsumerHandler ServerImpl::FireAndForgetHandler(const Endpoint& endpoint) 
   const RawFireAndForgetHandler* handler =
       &ServiceAccess::Handlers(*endpoint.service, endpoint.index).fire_and_forget;
   std::string routing_key(endpoint.method->routing_key);
-  return [this, handler, routing_key](Message& message, Settle settle) {
-    FireAndForgetTail tail(*this, handler);
+  ServerCall site{.service = &endpoint.service->spec(), .method = endpoint.method};
+  return [this, handler, routing_key, site](Message& message, Settle settle) {
+    FireAndForgetTail tail(*this, handler, site);
     skeleton_.Serve(routing_key, tail, message, std::move(settle));
   };
 }

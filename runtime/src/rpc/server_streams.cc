@@ -74,8 +74,8 @@ void ServerImpl::OnStreamEnvelope(StreamRegistry& registry, Transport& transport
 // opening, used on its pool thread.
 class ServerImpl::StreamTail {
  public:
-  StreamTail(ServerImpl& server, const RawStreamHandler* handler, const std::string& routing_key)
-      : server_(server), handler_(handler), routing_key_(routing_key) {}
+  StreamTail(ServerImpl& server, const RawStreamHandler* handler, const ServerCall& site)
+      : server_(server), handler_(handler), site_(site) {}
 
   Status Check(const Message& request) {
     const auto& p = request.properties;
@@ -91,13 +91,13 @@ class ServerImpl::StreamTail {
   }
 
   void Serve(Message& request, Settle settle) {
-    server_.OpenStream(opening_, request, std::move(settle), handler_, routing_key_);
+    server_.OpenStream(opening_, request, std::move(settle), handler_, site_);
   }
 
  private:
   ServerImpl& server_;
   const RawStreamHandler* handler_;
-  const std::string& routing_key_;
+  const ServerCall& site_;
   spec::v1::StreamRequest opening_;  // decoded by Check
 };
 
@@ -105,14 +105,16 @@ AsyncConsumerHandler ServerImpl::StreamHandler(const Endpoint& endpoint) {
   const RawStreamHandler* handler =
       &ServiceAccess::Handlers(*endpoint.service, endpoint.index).stream;
   std::string routing_key(endpoint.method->routing_key);
-  return [this, handler, routing_key](Message& request, Settle settle) {
-    StreamTail tail(*this, handler, routing_key);
+  ServerCall site{.service = &endpoint.service->spec(), .method = endpoint.method};
+  return [this, handler, routing_key, site](Message& request, Settle settle) {
+    StreamTail tail(*this, handler, site);
     skeleton_.Serve(routing_key, tail, request, std::move(settle));
   };
 }
 
 void ServerImpl::OpenStream(const spec::v1::StreamRequest& opening, Message& request, Settle settle,
-                            const RawStreamHandler* handler, const std::string& routing_key) {
+                            const RawStreamHandler* handler, const ServerCall& site) {
+  const std::string_view routing_key = site.method->routing_key;
   auto deadline = RequestDeadline(request);
   StreamSettings settings{.window = options_.stream_window,
                           .keepalive = options_.stream_keepalive,
@@ -166,8 +168,8 @@ void ServerImpl::OpenStream(const spec::v1::StreamRequest& opening, Message& req
     active_streams_.insert(stream);
     cancel = streams_closed_;  // a shutdown gave up on the streams while this one opened
   }
-  bool posted = stream_executor_.Post([this, stream, request, handler]() mutable {
-    RunStream(std::move(stream), std::move(request), handler);
+  bool posted = stream_executor_.Post([this, stream, request, handler, site]() mutable {
+    RunStream(std::move(stream), std::move(request), handler, site);
   });
   if (!posted) {
     // The shutdown has already joined the stream handlers.
@@ -179,22 +181,59 @@ void ServerImpl::OpenStream(const spec::v1::StreamRequest& opening, Message& req
   settle(ConsumeResult::Ack());
 }
 
+// The observers see the handler's status; the interceptors wrap the handler, and a result of
+// theirs other than an ack ends the stream with its status.
+namespace {
+class ServerStreamWatcher : public StreamWatcher {
+ public:
+  ServerStreamWatcher(const ServerObservers& observers, ServerCall call)
+      : observers_(observers), call_(call) {}
+  void OnMessage(StreamMessageDirection direction) override {
+    observers_.StreamMessage(call_, direction);
+  }
+  void OnEnd(const Status&, bool) override {}  // RunStream reports the end itself
+  ServerCall& call() { return call_; }
+
+ private:
+  const ServerObservers& observers_;  // the server's: outlives its handlers
+  ServerCall call_;
+};
+}  // namespace
+
 void ServerImpl::RunStream(std::shared_ptr<StreamCore> stream, Message request,
-                           const RawStreamHandler* handler) {
+                           const RawStreamHandler* handler, const ServerCall& site) {
+  std::shared_ptr<ServerStreamWatcher> watcher;
+  if (!observers_.empty()) {
+    ServerCall call = site;
+    call.request = &request;
+    watcher = std::make_shared<ServerStreamWatcher>(observers_, call);
+    observers_.Start(watcher->call());
+    stream->set_watcher(watcher);
+  }
   Status status;
-  ConsumeResult r = skeleton_.RunHandler(
-      request,
-      [&](ServerContext& context) {
-        stream->set_context(&context);
-        status = (*handler)(context, *stream);
-        return ConsumeResult::Ack();
-      },
-      [&](ServerContext&, ConsumeResult result) {
-        stream->set_context(nullptr);
-        return result;
-      });
-  if (!r.is_ack()) status = r.status();
+  bool ran = false;
+  auto terminal = [&](Message& opening) {
+    return skeleton_.RunHandler(
+        opening,
+        [&](ServerContext& context) {
+          stream->set_context(&context);
+          ran = true;
+          status = (*handler)(context, *stream);
+          return status.ok() ? ConsumeResult::Ack() : ConsumeResult::Failed(status);
+        },
+        [&](ServerContext&, ConsumeResult result) {
+          stream->set_context(nullptr);
+          return result;
+        });
+  };
+  ConsumeResult r = skeleton_.RunChain(request, terminal);
+  if (r.is_ack()) {
+    if (!ran) status = OkStatus();  // an interceptor answered without the handler
+  } else if (!r.status().ok() || !ran || status.ok()) {
+    status = StatusOfResult(r);
+  }
   stream->End(status);
+  if (watcher) observers_.Done(watcher->call(), status);
   EndStream(stream);
 }
 

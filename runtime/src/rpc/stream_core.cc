@@ -56,6 +56,29 @@ void StreamCore::set_context(ServerContext* context) {
   if (state_.ended() && context_ != nullptr) ServerContextAccess::Cancel(*context_);
 }
 
+void StreamCore::set_watcher(std::shared_ptr<StreamWatcher> watcher) {
+  std::lock_guard<std::mutex> lock(mu_);
+  watcher_ = std::move(watcher);
+  if (end_reported_) ReportEndLocked();
+}
+
+void StreamCore::ReportEndLocked() {
+  if (!watcher_ || role_ != Role::kClient) return;
+  auto report = [w = watcher_, s = state_.final_status(), u = opening_unroutable_] {
+    w->OnEnd(s, u);
+  };
+  // The pool is stopped only while the broker goes away: report here rather than lose it.
+  if (!core_.pool().Post(report)) report();
+}
+
+void StreamCore::FailOpening(const Status& status, bool unroutable) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (state_.ended()) return;
+  opening_unroutable_ = unroutable;
+  state_.Fail(status);
+  SettleLocked();
+}
+
 bool StreamCore::cancelled() const {
   std::lock_guard<std::mutex> lock(mu_);
   return state_.cancelled();
@@ -68,6 +91,7 @@ void StreamCore::SettleLocked() {
       end_reported_ = true;
       if (context_ != nullptr && !state_.final_status().ok())
         ServerContextAccess::Cancel(*context_);
+      ReportEndLocked();
     }
     cv_.notify_all();
     RunPendingLocked();
@@ -175,6 +199,7 @@ void StreamCore::Open(const std::string& routing_key, const std::string& reply_t
                       const FieldTable& headers, std::vector<google::protobuf::Any> initial,
                       bool last) {
   std::unique_lock<std::mutex> lock(mu_);
+  const size_t initial_count = initial.size();
   Message m;
   m.exchange = exchange_;
   m.routing_key = routing_key;
@@ -200,15 +225,20 @@ void StreamCore::Open(const std::string& routing_key, const std::string& reply_t
   std::weak_ptr<StreamCore> weak = weak_from_this();
   BrokerCore* core = &core_;
   std::string key = routing_key;
+  StreamWatcher* watcher = watcher_.get();
   lock.unlock();
+  for (size_t i = 0; watcher != nullptr && i < initial_count; ++i) {
+    watcher->OnMessage(StreamMessageDirection::kSent);
+  }
   publisher_.PublishRaw(
       std::move(m), /*mandatory=*/true, [weak, core, key](const PublishOutcome& o) {
         if (o.ok()) return;
-        Status s = o.unroutable() ? UnavailableError(fmt::format("no server is consuming {}: {}",
-                                                                 key, o.status.message()))
-                                  : o.status;
-        core->pool().Post([weak, s] {
-          if (auto self = weak.lock()) self->Fail(s);
+        const bool unroutable = o.unroutable();
+        Status s = unroutable ? UnavailableError(fmt::format("no server is consuming {}: {}", key,
+                                                             o.status.message()))
+                              : o.status;
+        core->pool().Post([weak, s, unroutable] {
+          if (auto self = weak.lock()) self->FailOpening(s, unroutable);
         });
       });
   ArmKeepalive();

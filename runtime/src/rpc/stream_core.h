@@ -22,6 +22,7 @@
 #include "messaging/publisher_impl.h"
 #include "rpc/stream_codec.h"
 #include "rpc/stream_state.h"
+#include "rpc/stream_watcher.h"
 #include "rpc/wire.h"
 
 namespace brokrpc::internal {
@@ -95,6 +96,9 @@ class StreamCore : public std::enable_shared_from_this<StreamCore>, private Stre
   void set_on_done(std::function<void()> on_done);
   // Server: the handler's context, cancelled when the stream is.
   void set_context(ServerContext* context);
+  // The observers' view of this stream: set before the application uses it (client: before
+  // Open; server: before the handler runs), kept for the stream's life.
+  void set_watcher(std::shared_ptr<StreamWatcher> watcher);
 
  private:
   // StreamSink: queues an envelope; the transport thread publishes the outbox in order (Flush).
@@ -118,6 +122,10 @@ class StreamCore : public std::enable_shared_from_this<StreamCore>, private Stre
   void RunPendingLocked();
   // Posts on_done_ once the stream is done and it is set.
   void MaybeDoneLocked();
+  // Client: the opening could not be delivered (`unroutable`: the broker returned it).
+  void FailOpening(const Status& status, bool unroutable);
+  // Client: tells the watcher the final status (caller holds mu_; posted to the pool).
+  void ReportEndLocked();
 
   const Role role_;
   std::shared_ptr<Broker> broker_;
@@ -146,6 +154,8 @@ class StreamCore : public std::enable_shared_from_this<StreamCore>, private Stre
   std::vector<std::function<void(Status)>> pending_finish_;
   std::function<void()> on_done_;  // read by SettleLocked, on the transport thread too
   bool done_called_ = false;
+  std::shared_ptr<StreamWatcher> watcher_;  // null when nothing observes the stream
+  bool opening_unroutable_ = false;
 };
 
 // Packs / unpacks stream payloads.

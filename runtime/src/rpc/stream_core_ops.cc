@@ -34,6 +34,9 @@ bool StreamCore::Write(const google::protobuf::Message& message) {
   payload.PackFrom(message);
   bool sent = state_.Write(std::move(payload)) == StreamState::WriteResult::kSent;
   SettleIfEndedLocked();  // the transport may have stopped
+  StreamWatcher* watcher = sent ? watcher_.get() : nullptr;
+  lock.unlock();
+  if (watcher != nullptr) watcher->OnMessage(StreamMessageDirection::kSent);
   return sent;
 }
 
@@ -44,12 +47,14 @@ bool StreamCore::Read(google::protobuf::Message* message) {
   std::optional<google::protobuf::Any> any = state_.Take();
   if (!any) return false;
   SettleIfEndedLocked();  // the transport may have refused a credit
+  StreamWatcher* watcher = watcher_.get();
   lock.unlock();
   if (!any->UnpackTo(message)) {
     Cancel(InvalidArgumentError(fmt::format("stream {}: expected a {}, got {}", id_hex_,
                                             message->GetTypeName(), any->type_url())));
     return false;
   }
+  if (watcher != nullptr) watcher->OnMessage(StreamMessageDirection::kReceived);
   return true;
 }
 
@@ -57,7 +62,8 @@ void StreamCore::RunPendingLocked() {
   ThreadPool& pool = core_.pool();
   if (pending_read_) {
     if (std::optional<google::protobuf::Any> any = state_.Take()) {
-      pool.Post([done = std::move(pending_read_), any = std::move(*any)]() mutable {
+      pool.Post([done = std::move(pending_read_), any = std::move(*any), w = watcher_]() mutable {
+        if (w) w->OnMessage(StreamMessageDirection::kReceived);
         done(std::move(any));
       });
       pending_read_ = nullptr;
@@ -71,7 +77,10 @@ void StreamCore::RunPendingLocked() {
     auto [payload, done] = std::move(pending_writes_.front());
     pending_writes_.pop_front();
     bool sent = state_.Write(std::move(payload)) == StreamState::WriteResult::kSent;
-    pool.Post([done = std::move(done), sent] { done(sent); });
+    pool.Post([done = std::move(done), sent, w = watcher_] {
+      if (sent && w) w->OnMessage(StreamMessageDirection::kSent);
+      done(sent);
+    });
   }
   if (state_.ended() && !pending_finish_.empty()) {
     for (auto& done : pending_finish_) {

@@ -49,13 +49,17 @@ struct ConsumeRequest {
   ConsumerGoneHandler on_gone;
 };
 
-// Connection-level events (for observers such as the RPC client).
+// Connection-level events (for observers such as the RPC client and the metrics).
 struct ConnectionListener {
   // The connection was lost; everything pending has been failed with `status`.
   std::function<void(const Status& status)> on_lost{};
   // The connection is back, with the exchanges, queues, bindings and consumers declared before
   // restored.
   std::function<void()> on_restored{};
+  // The broker confirmed a publish (a lane with confirms) this long after it was written. Runs
+  // on the thread that reads the confirm; must be quick. Publishes are timed only while a
+  // listener with this callback is registered.
+  std::function<void(std::chrono::nanoseconds)> on_publish_confirmed{};
 };
 
 // A broker connection. Every method is thread-safe. Blocking methods (declare, bind, consume,
