@@ -118,7 +118,7 @@ void WritePrometheusText(const MetricsSnapshot& s, std::ostream& out) {
          "Total number of times a watched connection came back after an outage.");
   out << "brokrpc_connection_reconnects_total " << s.connection_reconnects << '\n';
   Header(out, "brokrpc_publish_confirm_seconds", "histogram",
-         "Histogram of publish to broker confirm latency (seconds) of the messaging publishers.");
+         "Histogram of publish to broker confirm latency (seconds) on the watched connections.");
   HistogramLines(out, "brokrpc_publish_confirm_seconds", "", s.publish_confirm_seconds);
 }
 
