@@ -39,6 +39,7 @@
 #include "brokrpc/brokrpc.h"
 #include "cpu_cost.h"
 #include "heap_counter.h"
+#include "in_flight.h"
 #include "quorum_compare.h"
 #include "raw_contract.h"
 #include "raw_flood.h"
@@ -190,36 +191,13 @@ std::vector<double> BrokrpcSequential(brokrpc::bench::Bench::Stub& stub, int cal
 
 double BrokrpcThroughput(brokrpc::bench::Bench::Stub& stub, int calls, int in_flight,
                          const std::string& payload) {
-  std::mutex mu;
-  std::condition_variable cv;
-  int started = 0, finished = 0, failed = 0;
   brokrpc::bench::PingRequest req;
   req.set_payload(payload);
-  std::vector<std::unique_ptr<brokrpc::ClientContext>> contexts(calls);
-  std::function<void()> start_one;
-  start_one = [&] {
-    int i;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (started >= calls) return;
-      i = started++;
-    }
-    contexts[i] = std::make_unique<brokrpc::ClientContext>();
-    stub.AsyncPing(contexts[i].get(), req, [&](brokrpc::StatusOr<brokrpc::bench::PingReply> r) {
-      start_one();  // first: once `finished` reaches `calls`, no callback touches the locals
-      std::lock_guard<std::mutex> lock(mu);
-      ++finished;
-      if (!r.ok()) ++failed;
-      cv.notify_one();
-    });
-  };
-  auto begin = std::chrono::steady_clock::now();
-  for (int i = 0; i < in_flight; ++i) start_one();
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return finished == calls; });
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-  if (failed > 0) std::fprintf(stderr, "%d calls failed\n", failed);
-  return calls / seconds;
+  return bench::InFlightThroughput(
+      calls, in_flight, [&](brokrpc::ClientContext* ctx, bench::CallEnded ended) {
+        stub.AsyncPing(ctx, req,
+                       [ended](brokrpc::StatusOr<brokrpc::bench::PingReply> r) { ended(r.ok()); });
+      });
 }
 
 size_t HeapInUse() { return static_cast<size_t>(bench::LiveHeapBytes()); }

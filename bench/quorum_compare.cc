@@ -12,6 +12,7 @@
 #include "bench.brokrpc.pb.h"
 #include "brokrpc/brokrpc.h"
 #include "brokrpc/impl/codegen.h"
+#include "in_flight.h"
 
 namespace bench {
 namespace {
@@ -76,34 +77,10 @@ double SequentialP50(brokrpc::Channel* channel, const PingSpec& s, int calls,
 // Calls per second with `in_flight` calls at a time.
 double Throughput(brokrpc::Channel* channel, const PingSpec& s, int calls, int in_flight,
                   const PingRequest& req) {
-  std::mutex mu;
-  std::condition_variable cv;
-  int started = 0, finished = 0, failed = 0;
-  std::vector<std::unique_ptr<brokrpc::ClientContext>> contexts(calls);
-  std::function<void()> start_one = [&] {
-    int i;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (started >= calls) return;
-      i = started++;
-    }
-    contexts[i] = std::make_unique<brokrpc::ClientContext>();
+  return InFlightThroughput(calls, in_flight, [&](brokrpc::ClientContext* ctx, CallEnded ended) {
     brokrpc::internal::CallbackUnaryCall<PingRequest, PingReply>(
-        channel, s.spec, 0, contexts[i].get(), req, [&](brokrpc::StatusOr<PingReply> r) {
-          start_one();  // first: once `finished` reaches `calls`, no callback touches the locals
-          std::lock_guard<std::mutex> lock(mu);
-          ++finished;
-          if (!r.ok()) ++failed;
-          cv.notify_one();
-        });
-  };
-  auto begin = std::chrono::steady_clock::now();
-  for (int i = 0; i < in_flight; ++i) start_one();
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return finished == calls; });
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-  if (failed > 0) std::fprintf(stderr, "%d calls failed\n", failed);
-  return calls / seconds;
+        channel, s.spec, 0, ctx, req, [ended](brokrpc::StatusOr<PingReply> r) { ended(r.ok()); });
+  });
 }
 
 }  // namespace

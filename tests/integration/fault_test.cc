@@ -518,9 +518,26 @@ TEST_CASE("fault: calls during an outage fail at once, wait for ready, or retry"
   auto waited = std::chrono::steady_clock::now() - start;
   CHECK(waited >= 450ms);
   CHECK(waited < 2s);
+  // An asynchronous call with wait-for-ready returns at once (this thread goes on to restart
+  // the broker, so a call that blocked its caller would end at its 60 s deadline instead), and
+  // waits without a thread; cancelled, it ends at once.
+  ClientContext async_ctx, cancelled_ctx;
+  for (ClientContext* c : {&async_ctx, &cancelled_ctx}) {
+    c->set_wait_for_ready(true);
+    c->set_timeout(60s);
+  }
+  StringValue async_req;
+  async_req.set_value("async");
+  auto async_call = internal::AsyncUnaryCall<StringValue, StringValue>(
+      channel.get(), spec.spec(), EchoSpec::kEcho, &async_ctx, async_req);
+  auto cancelled_call = internal::AsyncUnaryCall<StringValue, StringValue>(
+      channel.get(), spec.spec(), EchoSpec::kEcho, &cancelled_ctx, async_req);
+  cancelled_ctx.TryCancel();
+  auto cancelled = cancelled_call.get();  // before the broker is back
+  CHECK(cancelled.status().code() == StatusCode::kCancelled);
   // ... and a long one sees the broker come back; so does a retry policy. Both are synchronous
   // calls made on their own threads during the outage; the threads only record, this thread
-  // asserts. (Not AsyncUnaryCall: with wait-for-ready it blocks its caller during an outage.)
+  // asserts.
   testing::Latch calling(2);  // each thread counts down just before its call
   std::promise<Status> waiting, retrying;
   std::promise<int> retry_attempts;
@@ -558,7 +575,12 @@ TEST_CASE("fault: calls during an outage fail at once, wait for ready, or retry"
   // While the broker is down neither can end: one waits, the other fails and backs off.
   CHECK(waited_call.wait_for(0s) == std::future_status::timeout);
   CHECK(retried_call.wait_for(0s) == std::future_status::timeout);
+  CHECK(async_call.wait_for(0s) == std::future_status::timeout);
   RabbitCtl("start_app");
+  auto async_reply = async_call.get();
+  INFO("asynchronous: " << async_reply.status().ToString());
+  CHECK(async_reply.ok());
+  if (async_reply.ok()) CHECK(async_reply->value() == "echo: async");
   Status w = waited_call.get();
   Status r = retried_call.get();
   int attempts = retry_attempts.get_future().get();

@@ -173,7 +173,7 @@ class ScriptedStarter : public AttemptStarter {
   ~ScriptedStarter() override {
     for (auto& t : threads) t.join();
   }
-  void StartAttempt(ClientCall& call, AttemptDone done) override {
+  void StartAttempt(ClientCall& call, bool, AttemptDone done) override {
     requests_seen.push_back(call.request.body);
     call.request.body += "+mutated";  // an attempt may change the request; a retry restores it
     Status s = outcomes.front();
@@ -194,7 +194,7 @@ class ScriptedStarter : public AttemptStarter {
 Status RunWithWaiter(const std::shared_ptr<ScriptedStarter>& starter, ClientCall* call,
                      const RetryPolicy& policy) {
   SyncWaiter waiter;
-  CallAttempts::Run(starter, call, nullptr, policy, 10s, waiter.schedule(), waiter.done());
+  CallAttempts::Run(starter, call, nullptr, true, policy, 10s, waiter.schedule(), waiter.done());
   return waiter.Wait();
 }
 
@@ -244,7 +244,8 @@ TEST_CASE("attempt driver: a call whose channel is gone ends with CANCELLED", "[
   ClientContext ctx;
   ClientCall call{.context = &ctx};
   SyncWaiter waiter;
-  CallAttempts::Run(gone, &call, nullptr, RetryPolicy{}, 10s, waiter.schedule(), waiter.done());
+  CallAttempts::Run(gone, &call, nullptr, true, RetryPolicy{}, 10s, waiter.schedule(),
+                    waiter.done());
   Status s = waiter.Wait();
   CHECK(s.code() == StatusCode::kCancelled);
   CHECK(s.message().find("destroyed") != std::string::npos);

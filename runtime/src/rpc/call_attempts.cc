@@ -41,12 +41,14 @@ bool TryAgain(const RetryPolicy& policy, const AttemptVerdictInput& in) {
 // ---------------------------------------------------------------- CallAttempts
 
 void CallAttempts::Run(std::weak_ptr<AttemptStarter> starter, ClientCall* call,
-                       std::shared_ptr<void> keep_alive, const RetryPolicy& channel_policy,
-                       std::chrono::milliseconds default_timeout, Schedule schedule, Done done) {
+                       std::shared_ptr<void> keep_alive, bool may_block,
+                       const RetryPolicy& channel_policy, std::chrono::milliseconds default_timeout,
+                       Schedule schedule, Done done) {
   ClientContext* ctx = call->context;
   const RetryPolicy& policy = PolicyOf(*ctx, channel_policy);
-  auto attempts = std::make_shared<CallAttempts>(std::move(starter), call, std::move(keep_alive),
-                                                 policy, std::move(schedule), std::move(done));
+  auto attempts =
+      std::make_shared<CallAttempts>(std::move(starter), call, std::move(keep_alive), may_block,
+                                     policy, std::move(schedule), std::move(done));
   if (MayRepeat(policy, ctx->wait_for_ready())) {
     // Every attempt shares one deadline.
     if (!ctx->deadline()) ctx->set_deadline(SystemClock::now() + default_timeout);
@@ -56,11 +58,12 @@ void CallAttempts::Run(std::weak_ptr<AttemptStarter> starter, ClientCall* call,
 }
 
 CallAttempts::CallAttempts(std::weak_ptr<AttemptStarter> starter, ClientCall* call,
-                           std::shared_ptr<void> keep_alive, RetryPolicy policy, Schedule schedule,
-                           Done done)
+                           std::shared_ptr<void> keep_alive, bool may_block, RetryPolicy policy,
+                           Schedule schedule, Done done)
     : starter_(std::move(starter)),
       call_(call),
       keep_alive_(std::move(keep_alive)),
+      may_block_(may_block),
       policy_(std::move(policy)),
       schedule_(std::move(schedule)),
       done_(std::move(done)),
@@ -74,7 +77,7 @@ void CallAttempts::StartNext() {
     call_->request = *original_;
     call_->response = Message();
   }
-  starter->StartAttempt(*call_,
+  starter->StartAttempt(*call_, may_block_,
                         [self = shared_from_this()](Status s, Message* reply, bool unroutable) {
                           self->OnAttemptDone(std::move(s), reply, unroutable);
                         });

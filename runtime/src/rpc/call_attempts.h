@@ -48,13 +48,15 @@ bool TryAgain(const RetryPolicy& policy, const AttemptVerdictInput& in);
 // ---------------------------------------------------------------- the driver
 
 // Starts one attempt of a call; implemented by the channel. `done` runs once, on whichever
-// thread settles the attempt. Thread-safe.
+// thread settles the attempt. `may_block`: the calling thread belongs to the call (a
+// synchronous call) and may wait, e.g. for the broker to come back; else the attempt never
+// blocks for long. Thread-safe.
 class AttemptStarter {
  public:
   // `unroutable`: the request was returned 312 NO_ROUTE.
   using AttemptDone = std::function<void(Status status, Message* reply, bool unroutable)>;
   virtual ~AttemptStarter() = default;
-  virtual void StartAttempt(ClientCall& call, AttemptDone done) = 0;
+  virtual void StartAttempt(ClientCall& call, bool may_block, AttemptDone done) = 0;
 };
 
 // One call's attempts. Each attempt starts after the previous one ended (so its state needs no
@@ -68,14 +70,17 @@ class CallAttempts : public std::enable_shared_from_this<CallAttempts> {
 
   // `call` must stay valid until `done` ran (`keep_alive` may own it). Without a deadline, a
   // call that may repeat gets `now + default_timeout` on its context. When `starter` is gone
-  // at a retry, the call ends with CANCELLED.
+  // at a retry, the call ends with CANCELLED. `may_block`: a synchronous call (see
+  // AttemptStarter).
   static void Run(std::weak_ptr<AttemptStarter> starter, ClientCall* call,
-                  std::shared_ptr<void> keep_alive, const RetryPolicy& channel_policy,
-                  std::chrono::milliseconds default_timeout, Schedule schedule, Done done);
+                  std::shared_ptr<void> keep_alive, bool may_block,
+                  const RetryPolicy& channel_policy, std::chrono::milliseconds default_timeout,
+                  Schedule schedule, Done done);
 
   // Public for make_shared; use Run().
   CallAttempts(std::weak_ptr<AttemptStarter> starter, ClientCall* call,
-               std::shared_ptr<void> keep_alive, RetryPolicy policy, Schedule schedule, Done done);
+               std::shared_ptr<void> keep_alive, bool may_block, RetryPolicy policy,
+               Schedule schedule, Done done);
 
  private:
   void StartNext();
@@ -85,6 +90,7 @@ class CallAttempts : public std::enable_shared_from_this<CallAttempts> {
   std::weak_ptr<AttemptStarter> starter_;
   ClientCall* call_;
   std::shared_ptr<void> keep_alive_;
+  const bool may_block_;
   RetryPolicy policy_;
   Schedule schedule_;
   Done done_;

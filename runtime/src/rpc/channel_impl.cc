@@ -91,10 +91,41 @@ Status ChannelImpl::CheckConnected(ClientContext* ctx, SystemClock::time_point d
 
 // ---------------------------------------------------------------- unary calls
 
-void ChannelImpl::StartAttempt(ClientCall& call, AttemptDone done) {
+bool ChannelImpl::MustWaitForReconnect(const ClientContext& ctx) const {
+  return ctx.wait_for_ready() && !broker_->is_connected() && router_->current() != nullptr &&
+         core_.transport().refusal().ok();
+}
+
+void ChannelImpl::StartAttempt(ClientCall& call, bool may_block, AttemptDone done) {
   const MethodSpec& method = *call.method;
   ClientContext* ctx = call.context;
   if (ctx->IsCancelled()) return done(CancelledError("the call was cancelled"), nullptr, false);
+  if (!may_block && ctx->deadline() && MustWaitForReconnect(*ctx)) {
+    // An asynchronous call waits for the reconnect without holding a thread; it starts (or
+    // fails at its deadline) when the connection is settled.
+    std::weak_ptr<ChannelImpl> weak = weak_from_this();
+    ClientCall* held = &call;  // kept alive by the attempts, which `done` holds
+    uint64_t id = router_->WhenConnected(*ctx->deadline(), [weak, held, done = std::move(done)](
+                                                               bool settled) mutable {
+      auto self = weak.lock();
+      if (!self) return done(CancelledError("the channel was destroyed"), nullptr, false);
+      if (held->context->IsCancelled()) {
+        return done(CancelledError("the call was cancelled"), nullptr, false);
+      }
+      if (!settled) {
+        return done(DeadlineExceededError("deadline exceeded waiting for the broker to come back"),
+                    nullptr, false);
+      }
+      self->StartAttempt(*held, false, std::move(done));
+    });
+    if (id != 0) {
+      std::weak_ptr<ReplyRouter> router = router_;
+      ClientContextAccess::SetCancelHook(*ctx, [router, id] {
+        if (auto r = router.lock()) r->CancelWaiting(id);
+      });
+    }
+    return;
+  }
   if (method.kind != MethodKind::kUnary) {
     return done(InvalidArgumentError(fmt::format("{} is not a unary method", method.routing_key)),
                 nullptr, false);
@@ -155,7 +186,7 @@ void ChannelImpl::ScheduleRetry(std::chrono::milliseconds delay, std::function<v
 
 Status ChannelImpl::RunSync(ClientCall& call) {
   SyncWaiter waiter(&core_.transport());
-  CallAttempts::Run(weak_from_this(), &call, nullptr, options_.retry_policy,
+  CallAttempts::Run(weak_from_this(), &call, nullptr, /*may_block=*/true, options_.retry_policy,
                     options_.default_timeout, waiter.schedule(), waiter.done());
   return waiter.Wait();
 }
@@ -209,7 +240,7 @@ void ChannelImpl::StartUnary(const ServiceSpec& service, size_t method, ClientCo
   if (on_pool) done = OnPool(pool, std::move(done));
   std::weak_ptr<ChannelImpl> weak = weak_from_this();
   CallAttempts::Run(
-      weak, call.get(), call, options_.retry_policy, options_.default_timeout,
+      weak, call.get(), call, /*may_block=*/false, options_.retry_policy, options_.default_timeout,
       [weak](std::chrono::milliseconds delay, std::function<void()> next) {
         if (auto self = weak.lock()) return self->ScheduleRetry(delay, std::move(next));
         next();  // ends the call: the channel is gone

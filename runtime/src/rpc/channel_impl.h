@@ -50,7 +50,7 @@ class ChannelImpl : public AttemptStarter, public std::enable_shared_from_this<C
   uint64_t dropped_replies() const { return router_->dropped_replies(); }
 
   // One attempt of a unary call, without interceptors or retries (AttemptStarter).
-  void StartAttempt(ClientCall& call, AttemptDone done) override;
+  void StartAttempt(ClientCall& call, bool may_block, AttemptDone done) override;
 
  private:
   // The call's attempts, blocking the calling thread (a SyncWaiter) until the last one ended.
@@ -64,6 +64,8 @@ class ChannelImpl : public AttemptStarter, public std::enable_shared_from_this<C
   // Not blocked (CheckNotBlocked) and connected; during an outage UNAVAILABLE at once, or
   // (wait_for_ready) after waiting for the reconnect until `deadline`.
   Status CheckConnected(ClientContext* ctx, SystemClock::time_point deadline);
+  // A call with wait_for_ready during an outage (the transport reconnecting): it has to wait.
+  bool MustWaitForReconnect(const ClientContext& ctx) const;
   // Runs `next` after `delay` on a handler-pool thread (the backoff of an asynchronous call).
   void ScheduleRetry(std::chrono::milliseconds delay, std::function<void()> next);
   // Prepares and sends the opening of `stream` for `call` (the interceptors' terminal);

@@ -11,7 +11,12 @@
 
 namespace brokrpc::internal {
 ReplyRouter::ReplyRouter(std::shared_ptr<Broker> broker)
-    : broker_(std::move(broker)), core_(BrokerAccess::Core(*broker_)) {}
+    : broker_(std::move(broker)),
+      core_(BrokerAccess::Core(*broker_)),
+      // Settled: up again, or refused (the transport stopped retrying: nothing to wait for).
+      waiters_(std::make_shared<ConnectionWaiters>(core_, [broker = broker_] {
+        return broker->is_connected() || !BrokerAccess::Core(*broker).transport().refusal().ok();
+      })) {}
 
 ReplyRouter::~ReplyRouter() {
   if (listener_id_ != 0) core_.transport().RemoveConnectionListener(listener_id_);
@@ -63,16 +68,12 @@ StatusOr<std::shared_ptr<const ReplyRouter::ReplyQueue>> ReplyRouter::Ensure() {
                                  if (auto self = weak.lock()) {
                                    self->FailPending(why);
                                    // Waiters for the connection see a refusal (refusal()).
-                                   { std::lock_guard<std::mutex> wake(self->connected_mu_); }
-                                   self->connected_cv_.notify_all();
+                                   self->waiters_->Wake();
                                  }
                                },
                            .on_restored =
                                [weak] {
-                                 if (auto self = weak.lock()) {
-                                   { std::lock_guard<std::mutex> wake(self->connected_mu_); }
-                                   self->connected_cv_.notify_all();
-                                 }
+                                 if (auto self = weak.lock()) self->waiters_->Wake();
                                }});
   }
   if (old != nullptr) {
@@ -136,12 +137,15 @@ void ReplyRouter::OnQueueLost(const std::string& queue_name, const Status& why) 
 }
 
 bool ReplyRouter::WaitUntilConnected(SystemClock::time_point deadline) {
-  std::unique_lock<std::mutex> lock(connected_mu_);
-  // Also ends when the broker refused the reconnect (the transport stopped retrying).
-  return connected_cv_.wait_until(lock, ToSteady(deadline), [this] {
-    return broker_->is_connected() || !core_.transport().refusal().ok();
-  });
+  return waiters_->Wait(deadline);
 }
+
+uint64_t ReplyRouter::WhenConnected(SystemClock::time_point deadline,
+                                    std::function<void(bool)> then) {
+  return waiters_->Then(deadline, std::move(then));
+}
+
+void ReplyRouter::CancelWaiting(uint64_t id) { waiters_->Cancel(id); }
 
 // ---------------------------------------------------------------- the correlation map
 

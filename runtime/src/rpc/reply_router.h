@@ -17,6 +17,7 @@
 #include "brokrpc/message.h"
 #include "brokrpc/status.h"
 #include "messaging/broker_core.h"
+#include "rpc/connection_waiters.h"
 #include "rpc/stream_core.h"
 #include "rpc/wire.h"
 
@@ -57,8 +58,14 @@ class ReplyRouter : public std::enable_shared_from_this<ReplyRouter> {
   std::shared_ptr<const ReplyQueue> current() const;
   // Binds `queue` to `exchange` (routing key = the queue's name) unless already bound.
   Status Bind(const ReplyQueue& queue, const std::string& exchange);
-  // Waits until the connection is up or `deadline` passes; returns whether it is up.
+  // Waits until the connection is up (or refused) or `deadline` passes; returns whether it
+  // is settled.
   bool WaitUntilConnected(SystemClock::time_point deadline);
+  // The same without blocking: see ConnectionWaiters::Then. Returns the waiter's id (0: it ran
+  // already).
+  uint64_t WhenConnected(SystemClock::time_point deadline, std::function<void(bool)> then);
+  // Ends a WhenConnected waiter now (its call was cancelled).
+  void CancelWaiting(uint64_t id);
 
   // Registers call `id`; `done` runs once, when Finish(id) settles it: a reply, a failure, or
   // DEADLINE_EXCEEDED at `deadline` (timer thread). `context` (may be null) receives the
@@ -97,9 +104,8 @@ class ReplyRouter : public std::enable_shared_from_this<ReplyRouter> {
   std::string bound_for_;        // the queue `bound_` belongs to (setup_mu_)
   std::set<std::string> bound_;  // exchanges bound to it (setup_mu_)
 
-  // Notified when the connection is back (its own mutex: the I/O thread never waits on setup).
-  std::mutex connected_mu_;
-  std::condition_variable connected_cv_;
+  // Calls waiting for the connection to come back (woken by the connection listener).
+  const std::shared_ptr<ConnectionWaiters> waiters_;
 
   mutable std::mutex queue_mu_;  // guards only the pointer below
   std::shared_ptr<const ReplyQueue> queue_;
