@@ -36,8 +36,28 @@ using testing::UniqueName;
 
 constexpr size_t kOk = 0, kNotFound = 5, kDeadline = 4, kUnavailable = 14;
 
+// A server of `service` and a channel on a connection of its own, both measured by one Metrics
+// (which also watches the client's connection).
+struct Measured {
+  std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
+  std::shared_ptr<Broker> client_broker = ConnectedBroker(ContractUrl());
+  std::unique_ptr<Server> server;
+  std::shared_ptr<Channel> channel;
+
+  explicit Measured(Service* service) {
+    server =
+        std::make_unique<Server>(ConnectedBroker(ContractUrl()),
+                                 ServerOptions{.interceptors = {metrics->server_interceptor()}});
+    REQUIRE(server->RegisterService(service).ok());
+    REQUIRE(server->Start().ok());
+    metrics->WatchConnection(*client_broker);
+    channel = CreateChannel(client_broker,
+                            ChannelOptions{.interceptors = {metrics->client_interceptor()}});
+  }
+  ~Measured() { server->Shutdown(5s).IgnoreError(); }
+};
+
 TEST_CASE("observability contract: metrics count a known mix of outcomes", "[observability]") {
-  auto metrics = std::make_shared<Metrics>();
   EchoSpec spec(UniqueName("obs"), "obs");
   Latch release(1);
   EchoService service(
@@ -47,14 +67,9 @@ TEST_CASE("observability contract: metrics count a known mix of outcomes", "[obs
         resp->set_value(req.value());
         return OkStatus();
       });
-  auto server_broker = ConnectedBroker(ContractUrl());
-  Server server(server_broker, ServerOptions{.interceptors = {metrics->server_interceptor()}});
-  REQUIRE(server.RegisterService(&service).ok());
-  REQUIRE(server.Start().ok());
-  auto client_broker = ConnectedBroker(ContractUrl());
-  metrics->WatchConnection(*client_broker);
-  auto channel =
-      CreateChannel(client_broker, ChannelOptions{.interceptors = {metrics->client_interceptor()}});
+  Measured rig(&service);
+  std::shared_ptr<Metrics>& metrics = rig.metrics;
+  std::shared_ptr<Channel>& channel = rig.channel;
 
   auto call = [&](const std::string& value, std::chrono::milliseconds timeout) {
     ClientContext ctx;
@@ -158,7 +173,7 @@ TEST_CASE("observability contract: metrics count a known mix of outcomes", "[obs
                   R"(code="DeadlineExceeded"} 1)") != std::string::npos);
   CHECK(text.find(R"(brokrpc_client_unroutable_total{service="nobody.Echo",method="Echo",)"
                   R"(type="unary"} 1)") != std::string::npos);
-  server.Shutdown(5s).IgnoreError();
+  rig.server->Shutdown(5s).IgnoreError();
 }
 
 TEST_CASE("observability contract: redeliveries and publish confirms are measured",
@@ -222,17 +237,11 @@ TEST_CASE("observability contract: redeliveries and publish confirms are measure
 
 TEST_CASE("observability contract: streams are counted, and each of their messages",
           "[observability]") {
-  auto metrics = std::make_shared<Metrics>();
   StreamSpec spec(UniqueName("obs-streams"));
   StreamService service(spec);
-  auto server_broker = ConnectedBroker(ContractUrl());
-  Server server(server_broker, ServerOptions{.interceptors = {metrics->server_interceptor()}});
-  REQUIRE(server.RegisterService(&service).ok());
-  REQUIRE(server.Start().ok());
-  auto client_broker = ConnectedBroker(ContractUrl());
-  metrics->WatchConnection(*client_broker);
-  auto channel =
-      CreateChannel(client_broker, ChannelOptions{.interceptors = {metrics->client_interceptor()}});
+  Measured rig(&service);
+  std::shared_ptr<Metrics>& metrics = rig.metrics;
+  std::shared_ptr<Channel>& channel = rig.channel;
 
   auto range = [](Channel& on, const StreamSpec& s, int n, int* read) {
     ClientContext ctx;
@@ -254,7 +263,7 @@ TEST_CASE("observability contract: streams are counted, and each of their messag
   // An exchange nobody serves (counted apart: a series is per routing key, as in gRPC).
   auto lost_metrics = std::make_shared<Metrics>();
   auto lost_channel = CreateChannel(
-      client_broker, ChannelOptions{.interceptors = {lost_metrics->client_interceptor()}});
+      rig.client_broker, ChannelOptions{.interceptors = {lost_metrics->client_interceptor()}});
   StreamSpec nobody(UniqueName("obs-nobody"));
   CHECK(range(*lost_channel, nobody, 2, &read_nobody) == StatusCode::kUnavailable);
   CHECK(read_nobody == 0);
@@ -348,7 +357,7 @@ TEST_CASE("observability contract: streams are counted, and each of their messag
   CHECK(testing::PrometheusTextProblem(text).empty());
   CHECK(text.find("brokrpc_server_msg_sent_total{service=\"" + svc +
                   "\",method=\"Range\",type=\"server_stream\"} 8") != std::string::npos);
-  server.Shutdown(5s).IgnoreError();
+  rig.server->Shutdown(5s).IgnoreError();
 }
 
 // What a handler saw of its call.

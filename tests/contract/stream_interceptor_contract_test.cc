@@ -48,26 +48,22 @@ struct AddToken : ClientInterceptor {
   }
 };
 
-// Logs what a client observer sees, as "start", "sent", "received", "done <code>".
-struct ClientLog : ClientCallObserver {
+// What an observer saw, as "start", "sent", "received", "done <code>", with the method of each.
+struct EventLog {
   std::mutex mu;
   std::vector<std::string> events;         // mu
   std::vector<const MethodSpec*> methods;  // mu
 
-  void Add(std::string e, const ClientCall& call) {
+  void Add(std::string e, const MethodSpec* method) {
     std::lock_guard<std::mutex> lock(mu);
     events.push_back(std::move(e));
-    methods.push_back(call.method);
+    methods.push_back(method);
   }
-  Status OnStart(ClientCall& call) override {
-    Add("start", call);
-    return OkStatus();
+  static std::string Message(StreamMessageDirection d) {
+    return d == StreamMessageDirection::kSent ? "sent" : "received";
   }
-  void OnStreamMessage(ClientCall& call, StreamMessageDirection d) override {
-    Add(d == StreamMessageDirection::kSent ? "sent" : "received", call);
-  }
-  void OnDone(ClientCall& call, const Status& status) override {
-    Add("done " + std::to_string(static_cast<int>(status.code())), call);
+  static std::string Done(const Status& status) {
+    return "done " + std::to_string(static_cast<int>(status.code()));
   }
   std::vector<std::string> Events() {
     std::lock_guard<std::mutex> lock(mu);
@@ -75,28 +71,23 @@ struct ClientLog : ClientCallObserver {
   }
 };
 
-// The same on the server.
-struct ServerLog : ServerCallObserver {
-  std::mutex mu;
-  std::vector<std::string> events;         // mu
-  std::vector<const MethodSpec*> methods;  // mu
+struct ClientLog : ClientCallObserver, EventLog {
+  Status OnStart(ClientCall& call) override {
+    Add("start", call.method);
+    return OkStatus();
+  }
+  void OnStreamMessage(ClientCall& call, StreamMessageDirection d) override {
+    Add(Message(d), call.method);
+  }
+  void OnDone(ClientCall& call, const Status& status) override { Add(Done(status), call.method); }
+};
 
-  void Add(std::string e, const ServerCall& call) {
-    std::lock_guard<std::mutex> lock(mu);
-    events.push_back(std::move(e));
-    methods.push_back(call.method);
-  }
-  void OnStart(ServerCall& call) override { Add("start", call); }
+struct ServerLog : ServerCallObserver, EventLog {
+  void OnStart(ServerCall& call) override { Add("start", call.method); }
   void OnStreamMessage(ServerCall& call, StreamMessageDirection d) override {
-    Add(d == StreamMessageDirection::kSent ? "sent" : "received", call);
+    Add(Message(d), call.method);
   }
-  void OnDone(ServerCall& call, const Status& status) override {
-    Add("done " + std::to_string(static_cast<int>(status.code())), call);
-  }
-  std::vector<std::string> Events() {
-    std::lock_guard<std::mutex> lock(mu);
-    return events;
-  }
+  void OnDone(ServerCall& call, const Status& status) override { Add(Done(status), call.method); }
 };
 
 struct Rig {

@@ -1,24 +1,17 @@
 // CallObservers: OnStart outermost first, OnDone innermost first; ClientStreamWatcher.
 #include "rpc/call_observers.h"
 
+#include "rpc/observers_in.h"
+
 namespace brokrpc::internal {
 
-CallObservers::CallObservers(const MiddlewareChain<ClientCall, Status>& chain) {
-  for (const auto& interceptor : chain) {
-    if (auto observer = std::dynamic_pointer_cast<ClientCallObserver>(interceptor)) {
-      observers_.push_back(std::move(observer));
-    }
-  }
-  only_observers_ = !chain.empty() && observers_.size() == chain.size();
-}
+CallObservers::CallObservers(const MiddlewareChain<ClientCall, Status>& chain)
+    : observers_(ObserversIn<ClientCallObserver>(chain)),
+      only_observers_(!chain.empty() && observers_.size() == chain.size()) {}
 
 MiddlewareChain<ClientCall, Status> CallObservers::Others(
     const MiddlewareChain<ClientCall, Status>& chain) {
-  MiddlewareChain<ClientCall, Status> out;
-  for (const auto& interceptor : chain) {
-    if (dynamic_cast<ClientCallObserver*>(interceptor.get()) == nullptr) out.push_back(interceptor);
-  }
-  return out;
+  return OthersIn<ClientCallObserver>(chain);
 }
 
 Status CallObservers::Start(ClientCall& call) const {

@@ -1,6 +1,8 @@
 // ServerObservers, and ServerCallObserver as a plain consumer middleware.
 #include "rpc/server_observers.h"
 
+#include "rpc/observers_in.h"
+
 namespace brokrpc {
 
 Status StatusOfResult(const ConsumeResult& result) {
@@ -19,19 +21,12 @@ ConsumeResult ServerCallObserver::Handle(Message& message, Next next) {
 
 namespace internal {
 
-ServerObservers::ServerObservers(const MiddlewareChain<Message, ConsumeResult>& interceptors) {
-  for (const auto& i : interceptors) {
-    if (auto o = std::dynamic_pointer_cast<ServerCallObserver>(i)) observers_.push_back(o);
-  }
-}
+ServerObservers::ServerObservers(const MiddlewareChain<Message, ConsumeResult>& interceptors)
+    : observers_(ObserversIn<ServerCallObserver>(interceptors)) {}
 
 MiddlewareChain<Message, ConsumeResult> ServerObservers::Others(
     const MiddlewareChain<Message, ConsumeResult>& interceptors) {
-  MiddlewareChain<Message, ConsumeResult> out;
-  for (const auto& i : interceptors) {
-    if (dynamic_cast<ServerCallObserver*>(i.get()) == nullptr) out.push_back(i);
-  }
-  return out;
+  return OthersIn<ServerCallObserver>(interceptors);
 }
 
 void ServerObservers::Start(ServerCall& call) const {
