@@ -23,7 +23,6 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ConnectedBroker;
 using testing::ContractUrl;
-using testing::Eventually;
 using testing::Int32Value;
 using testing::StreamService;
 using testing::StreamSpec;
@@ -149,13 +148,14 @@ TEST_CASE("stream interceptor contract: observers see the opening, each message 
   REQUIRE(rig.Range(2, false, &read).ok());
   const std::vector<std::string> served = {"start", "received", "sent", "sent", "done 0"};
   const std::vector<std::string> called = {"start", "sent", "received", "received", "done 0"};
-  // Each side reports the end after the final status went out / came in.
-  REQUIRE(Eventually([&] { return rig.client_log->Events().size() == called.size(); }));
-  REQUIRE(Eventually([&] { return rig.server_log->Events().size() == served.size(); }));
+  REQUIRE(rig.client_log->Events().size() == called.size());
+  // Both sides report the end before the client's Finish returns: no waiting, and no second end
+  // can come later.
   CHECK(rig.server_log->Events() == served);
-  // The client's end is reported once the final status is known, which may be before the
+  // The client's end is reported as soon as the final status is known, which may be before the
   // application read the last messages: only the start and the opening come first for sure.
   std::vector<std::string> client_events = rig.client_log->Events();
+  REQUIRE(client_events.size() == called.size());
   CHECK(std::vector<std::string>(client_events.begin(), client_events.begin() + 2) ==
         std::vector<std::string>(called.begin(), called.begin() + 2));
   std::sort(client_events.begin(), client_events.end());
@@ -166,10 +166,10 @@ TEST_CASE("stream interceptor contract: observers see the opening, each message 
   // A refused stream: the server's observers run outside its other interceptors, so they see
   // the refusal; the client's see the opening (with its request) and the end.
   REQUIRE(rig.Range(2, true, &read).code() == StatusCode::kUnauthenticated);
-  REQUIRE(Eventually([&] { return rig.client_log->Events().size() == called.size() + 3; }));
-  REQUIRE(Eventually([&] { return rig.server_log->Events().size() == served.size() + 2; }));
   client_events = rig.client_log->Events();
   std::vector<std::string> server_events = rig.server_log->Events();
+  REQUIRE(client_events.size() == called.size() + 3);
+  REQUIRE(server_events.size() == served.size() + 2);
   const std::string unauthenticated = "done " + std::to_string(16);
   CHECK(std::vector<std::string>(client_events.end() - 3, client_events.end()) ==
         std::vector<std::string>{"start", "sent", unauthenticated});
@@ -203,6 +203,28 @@ TEST_CASE("stream interceptor contract: a failing observer start refuses the str
   CHECK_FALSE(reader->Read(&v));
   CHECK(reader->Finish().code() == StatusCode::kPermissionDenied);
   CHECK(log->Events() == std::vector<std::string>{"start", "done 7"});
+}
+
+TEST_CASE("stream interceptor contract: an interceptor that swallows the opening fails the stream",
+          "[stream][interceptor]") {
+  struct Swallow : ClientInterceptor {
+    Status Handle(ClientCall&, Next) override { return OkStatus(); }  // never calls next
+  };
+  StreamSpec spec(UniqueName("stream-swallow"));
+  auto log = std::make_shared<ClientLog>();
+  auto channel = CreateChannel(ConnectedBroker(ContractUrl()),
+                               ChannelOptions{.interceptors = {log, std::make_shared<Swallow>()}});
+  ClientContext ctx;
+  ctx.set_timeout(30s);
+  Int32Value req;
+  auto reader = internal::ServerStreamingCall<Int32Value, Int32Value>(
+      channel.get(), spec.spec(), StreamSpec::kRange, &ctx, req);
+  Int32Value v;
+  CHECK_FALSE(reader->Read(&v));
+  Status s = reader->Finish();  // at once, not at the deadline
+  CHECK(s.code() == StatusCode::kInternal);
+  CHECK(s.message().find("without sending") != std::string::npos);
+  CHECK(log->Events() == std::vector<std::string>{"start", "done 13"});
 }
 
 }  // namespace

@@ -40,13 +40,20 @@ struct Rig {
   std::atomic<bool> up{false};
   std::shared_ptr<ConnectionWaiters> waiters = std::make_shared<ConnectionWaiters>(
       BrokerAccess::Core(*broker), [this] { return up.load(); });
+
+  // A new waiter for `timeout` at most; returns its id.
+  uint64_t Wait(std::chrono::milliseconds timeout, std::function<void(bool)> then) {
+    uint64_t id = waiters->Reserve();
+    waiters->Then(id, SystemClock::now() + timeout, std::move(then));
+    return id;
+  }
 };
 
 TEST_CASE("connection waiters: woken when the connection is settled, on a pool thread") {
   Rig rig;
   Told a, b;
-  CHECK(rig.waiters->Then(SystemClock::now() + 60s, a.then()) != 0);
-  CHECK(rig.waiters->Then(SystemClock::now() + 60s, b.then()) != 0);
+  rig.Wait(60s, a.then());
+  rig.Wait(60s, b.then());
   CHECK(a.future.wait_for(0s) == std::future_status::timeout);  // nothing happened yet
   rig.up = true;
   rig.waiters->Wake();
@@ -60,7 +67,7 @@ TEST_CASE("connection waiters: settled already, the waiter runs at once on the c
   Rig rig;
   rig.up = true;
   Told a;
-  CHECK(rig.waiters->Then(SystemClock::now() + 60s, a.then()) == 0);
+  rig.Wait(60s, a.then());
   CHECK(a.Get());
   CHECK(a.thread == std::this_thread::get_id());
 }
@@ -68,9 +75,9 @@ TEST_CASE("connection waiters: settled already, the waiter runs at once on the c
 TEST_CASE("connection waiters: the deadline and a cancel end a waiter unsettled") {
   Rig rig;
   Told timed_out, cancelled, woken;
-  rig.waiters->Then(SystemClock::now() + 50ms, timed_out.then());
-  uint64_t id = rig.waiters->Then(SystemClock::now() + 60s, cancelled.then());
-  rig.waiters->Then(SystemClock::now() + 60s, woken.then());
+  rig.Wait(50ms, timed_out.then());
+  uint64_t id = rig.Wait(60s, cancelled.then());
+  rig.Wait(60s, woken.then());
   CHECK_FALSE(timed_out.Get());
   rig.waiters->Cancel(id);
   CHECK_FALSE(cancelled.Get());
@@ -82,10 +89,20 @@ TEST_CASE("connection waiters: the deadline and a cancel end a waiter unsettled"
   CHECK(woken.Get());
 }
 
+TEST_CASE("connection waiters: cancelled between Reserve and Then, the waiter ends at once") {
+  Rig rig;
+  Told early;
+  uint64_t id = rig.waiters->Reserve();
+  rig.waiters->Cancel(id);  // a cancel hook ran before the waiter existed
+  rig.waiters->Then(id, SystemClock::now() + 60s, early.then());
+  CHECK_FALSE(early.Get());
+  CHECK(early.thread == std::this_thread::get_id());
+}
+
 TEST_CASE("connection waiters: waiters left when they are destroyed end unsettled") {
   Rig rig;
   Told left;
-  rig.waiters->Then(SystemClock::now() + 60s, left.then());
+  rig.Wait(60s, left.then());
   rig.waiters.reset();
   CHECK_FALSE(left.Get());
 }

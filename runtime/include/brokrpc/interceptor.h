@@ -50,7 +50,8 @@ using ClientInterceptor = Middleware<ClientCall, Status>;
 // be quick and must not block (it may run on the thread that reads replies).
 //
 // Streams: OnStart before the opening is sent; OnStreamMessage after each message the
-// application wrote or read; OnDone once the stream's final status is known (on a pool thread;
+// application wrote or read; OnDone once, as soon as the stream's final status is known and
+// before Finish returns it (on the thread that learnt it, possibly the one reading replies;
 // messages still buffered may be read and reported after it). An opening that fails before it
 // is sent ends with OnDone at once, as a failing OnStart does.
 class ClientCallObserver : public ClientInterceptor {

@@ -105,25 +105,27 @@ void ChannelImpl::StartAttempt(ClientCall& call, bool may_block, AttemptDone don
     // fails at its deadline) when the connection is settled.
     std::weak_ptr<ChannelImpl> weak = weak_from_this();
     ClientCall* held = &call;  // kept alive by the attempts, which `done` holds
-    uint64_t id = router_->WhenConnected(*ctx->deadline(), [weak, held, done = std::move(done)](
-                                                               bool settled) mutable {
-      auto self = weak.lock();
-      if (!self) return done(CancelledError("the channel was destroyed"), nullptr, false);
-      if (held->context->IsCancelled()) {
-        return done(CancelledError("the call was cancelled"), nullptr, false);
-      }
-      if (!settled) {
-        return done(DeadlineExceededError("deadline exceeded waiting for the broker to come back"),
-                    nullptr, false);
-      }
-      self->StartAttempt(*held, false, std::move(done));
+    // The cancel hook first: once the waiter exists, the call may end (and its context go)
+    // on another thread at any time.
+    const uint64_t id = router_->ReserveWaiter();
+    std::weak_ptr<ReplyRouter> router = router_;
+    ClientContextAccess::SetCancelHook(*ctx, [router, id] {
+      if (auto r = router.lock()) r->CancelWaiting(id);
     });
-    if (id != 0) {
-      std::weak_ptr<ReplyRouter> router = router_;
-      ClientContextAccess::SetCancelHook(*ctx, [router, id] {
-        if (auto r = router.lock()) r->CancelWaiting(id);
-      });
-    }
+    router_->WhenConnected(
+        id, *ctx->deadline(), [weak, held, done = std::move(done)](bool settled) mutable {
+          auto self = weak.lock();
+          if (!self) return done(CancelledError("the channel was destroyed"), nullptr, false);
+          if (held->context->IsCancelled()) {
+            return done(CancelledError("the call was cancelled"), nullptr, false);
+          }
+          if (!settled) {
+            return done(
+                DeadlineExceededError("deadline exceeded waiting for the broker to come back"),
+                nullptr, false);
+          }
+          self->StartAttempt(*held, false, std::move(done));
+        });
     return;
   }
   if (method.kind != MethodKind::kUnary) {
@@ -350,11 +352,16 @@ std::shared_ptr<StreamCore> ChannelImpl::OpenStream(const ServiceSpec& service, 
     }
   }
   bool sent = false;
-  Status s = RunChain(opening_interceptors_, *observed, [&](ClientCall& c) {
+  Status s = RunChain(opening_interceptors_, *observed, [&](ClientCall& c) -> Status {
+    if (sent) return FailedPreconditionError("an interceptor sent a stream's opening twice");
     Status opened = SendOpening(*stream, c, initial, last, watcher);
     sent = opened.ok();
     return opened;
   });
+  if (s.ok() && !sent) {
+    s = InternalError(fmt::format(
+        "{}: an interceptor returned OK without sending the stream's opening", method.routing_key));
+  }
   if (s.ok()) return stream;
   if (sent) {
     stream->Cancel(s);  // an interceptor failed the call after its opening went out

@@ -24,23 +24,32 @@ bool ConnectionWaiters::Wait(SystemClock::time_point deadline) {
   return cv_.wait_until(lock, ToSteady(deadline), [this] { return settled_(); });
 }
 
-uint64_t ConnectionWaiters::Then(SystemClock::time_point deadline,
-                                 std::function<void(bool settled)> then) {
-  uint64_t id;
+uint64_t ConnectionWaiters::Reserve() {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t id = next_id_++;
+  reserved_.emplace(id, false);
+  return id;
+}
+
+void ConnectionWaiters::Then(uint64_t id, SystemClock::time_point deadline,
+                             std::function<void(bool settled)> then) {
+  enum { kWait, kSettled, kCancelled } now;
   {
     // Checked under mu_: a Wake() after this check finds the waiter registered.
     std::lock_guard<std::mutex> lock(mu_);
-    if (!settled_()) {
-      id = next_id_++;
-      waiters_.emplace(id, Waiter{std::move(then), 0});
+    auto r = reserved_.find(id);
+    const bool cancelled = r != reserved_.end() && r->second;
+    if (r != reserved_.end()) reserved_.erase(r);
+    if (cancelled) {
+      now = kCancelled;
+    } else if (settled_()) {
+      now = kSettled;
     } else {
-      id = 0;
+      now = kWait;
+      waiters_.emplace(id, Waiter{std::move(then), 0});
     }
   }
-  if (id == 0) {
-    then(true);
-    return 0;
-  }
+  if (now != kWait) return then(now == kSettled);
   std::weak_ptr<ConnectionWaiters> weak = weak_from_this();
   uint64_t timer = core_.timers().ScheduleAt(ToSteady(deadline), [weak, id] {
     if (auto self = weak.lock()) {
@@ -52,9 +61,8 @@ uint64_t ConnectionWaiters::Then(SystemClock::time_point deadline,
   if (it != waiters_.end()) {
     it->second.timer = timer;
   } else {
-    core_.timers().Cancel(timer);  // woken meanwhile
+    core_.timers().Cancel(timer);  // ended meanwhile
   }
-  return id;
 }
 
 void ConnectionWaiters::Cancel(uint64_t id) {
@@ -63,7 +71,11 @@ void ConnectionWaiters::Cancel(uint64_t id) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = waiters_.find(id);
-    if (it == waiters_.end()) return;
+    if (it == waiters_.end()) {
+      auto r = reserved_.find(id);
+      if (r != reserved_.end()) r->second = true;  // Then ends it at once
+      return;
+    }
     timer = it->second.timer;
     then = std::move(it->second.then);
     waiters_.erase(it);

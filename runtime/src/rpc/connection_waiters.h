@@ -29,11 +29,15 @@ class ConnectionWaiters : public std::enable_shared_from_this<ConnectionWaiters>
 
   // Blocks until settled or `deadline`; returns whether settled.
   bool Wait(SystemClock::time_point deadline);
-  // Runs `then(true)` once settled (on a handler-pool thread; at once on this thread when
-  // settled already), or `then(false)` at `deadline` (on the timer thread) or on Cancel(id)
-  // (on the cancelling thread). Returns the waiter's id (0: settled already, `then` ran).
-  uint64_t Then(SystemClock::time_point deadline, std::function<void(bool settled)> then);
-  // Ends waiter `id` now with `then(false)`, unless it ended already.
+  // An id for a waiter to come (Then): Cancel(id) works from now on, so that a cancel hook can
+  // be installed before the waiter exists.
+  uint64_t Reserve();
+  // Waiter `id` (from Reserve): runs `then(true)` once settled (on a handler-pool thread; at
+  // once on this thread when settled already), or `then(false)` at `deadline` (on the timer
+  // thread), on Cancel(id) (on the cancelling thread; at once when it was cancelled already).
+  void Then(uint64_t id, SystemClock::time_point deadline, std::function<void(bool settled)> then);
+  // Ends waiter `id` now with `then(false)`; before its Then, makes Then end it at once.
+  // Nothing once it ended.
   void Cancel(uint64_t id);
   // The connection came back or was refused: wakes every waiter.
   void Wake();
@@ -51,6 +55,7 @@ class ConnectionWaiters : public std::enable_shared_from_this<ConnectionWaiters>
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<uint64_t, Waiter> waiters_;  // mu_
+  std::map<uint64_t, bool> reserved_;   // ids reserved, not yet waiting: cancelled? (mu_)
   uint64_t next_id_ = 1;                // mu_
 };
 

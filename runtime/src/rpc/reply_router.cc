@@ -140,9 +140,11 @@ bool ReplyRouter::WaitUntilConnected(SystemClock::time_point deadline) {
   return waiters_->Wait(deadline);
 }
 
-uint64_t ReplyRouter::WhenConnected(SystemClock::time_point deadline,
-                                    std::function<void(bool)> then) {
-  return waiters_->Then(deadline, std::move(then));
+uint64_t ReplyRouter::ReserveWaiter() { return waiters_->Reserve(); }
+
+void ReplyRouter::WhenConnected(uint64_t id, SystemClock::time_point deadline,
+                                std::function<void(bool)> then) {
+  waiters_->Then(id, deadline, std::move(then));
 }
 
 void ReplyRouter::CancelWaiting(uint64_t id) { waiters_->Cancel(id); }

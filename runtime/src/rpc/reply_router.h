@@ -61,9 +61,10 @@ class ReplyRouter : public std::enable_shared_from_this<ReplyRouter> {
   // Waits until the connection is up (or refused) or `deadline` passes; returns whether it
   // is settled.
   bool WaitUntilConnected(SystemClock::time_point deadline);
-  // The same without blocking: see ConnectionWaiters::Then. Returns the waiter's id (0: it ran
-  // already).
-  uint64_t WhenConnected(SystemClock::time_point deadline, std::function<void(bool)> then);
+  // The same without blocking (ConnectionWaiters): reserve an id, install the call's cancel
+  // hook (CancelWaiting), then wait.
+  uint64_t ReserveWaiter();
+  void WhenConnected(uint64_t id, SystemClock::time_point deadline, std::function<void(bool)> then);
   // Ends a WhenConnected waiter now (its call was cancelled).
   void CancelWaiting(uint64_t id);
 

@@ -96,7 +96,10 @@ class ServerImpl {
     observers_.Start(call);
     observers_.Done(call, serve());
   }
-  // An admitted stream is over (its handler returned, or it never started): frees its slot.
+  // An admitted stream's handler returned (or never started): its slot may take a new stream.
+  // Called before its End goes out, so that the client that saw the End can open another.
+  void ReleaseStreamSlot();
+  // An admitted stream is over, its End sent: a shutdown no longer waits for it.
   void EndStream(const std::shared_ptr<StreamCore>& stream);
   // Publishes `reply` to the request's exchange / reply_to; acks the request once confirmed.
   void SendReply(const Message& request, const std::map<std::string, std::string>& metadata,
@@ -149,6 +152,8 @@ class ServerImpl {
   std::condition_variable streams_cv_;
   std::set<std::shared_ptr<StreamCore>> active_streams_;
   size_t running_streams_ = 0;
+  // Admitted and not yet released (ReleaseStreamSlot): what max_concurrent_streams bounds.
+  size_t admitted_streams_ = 0;
   // Set when a shutdown stopped waiting for the running streams (all ended, or the deadline
   // passed and the rest were cancelled): a stream opened later is refused with UNAVAILABLE, one
   // accepted meanwhile is cancelled at once.

@@ -131,11 +131,12 @@ void ServerImpl::OpenStream(const spec::v1::StreamRequest& opening, Message& req
     std::lock_guard<std::mutex> lock(streams_mu_);
     if (streams_closed_) {
       refused = UnavailableError(fmt::format("{}: the server is shutting down", routing_key));
-    } else if (running_streams_ >= options_.max_concurrent_streams) {
+    } else if (admitted_streams_ >= options_.max_concurrent_streams) {
       refused = ResourceExhaustedError(fmt::format("{}: the server runs {} streams already",
                                                    routing_key, options_.max_concurrent_streams));
     } else {
       ++running_streams_;
+      ++admitted_streams_;
     }
   }
   if (refused.ok()) {
@@ -173,6 +174,7 @@ void ServerImpl::OpenStream(const spec::v1::StreamRequest& opening, Message& req
   });
   if (!posted) {
     // The shutdown has already joined the stream handlers.
+    ReleaseStreamSlot();
     stream->End(UnavailableError(fmt::format("{}: the server is shutting down", routing_key)));
     EndStream(stream);
   } else if (cancel) {
@@ -232,9 +234,17 @@ void ServerImpl::RunStream(std::shared_ptr<StreamCore> stream, Message request,
   } else if (!r.status().ok() || !ran || status.ok()) {
     status = StatusOfResult(r);
   }
-  stream->End(status);
+  // Before the End goes out, so that a client that saw it finds the stream over: observed,
+  // and its slot free for the next stream.
   if (watcher) observers_.Done(watcher->call(), status);
+  ReleaseStreamSlot();
+  stream->End(status);
   EndStream(stream);
+}
+
+void ServerImpl::ReleaseStreamSlot() {
+  std::lock_guard<std::mutex> lock(streams_mu_);
+  --admitted_streams_;
 }
 
 void ServerImpl::EndStream(const std::shared_ptr<StreamCore>& stream) {

@@ -63,12 +63,10 @@ void StreamCore::set_watcher(std::shared_ptr<StreamWatcher> watcher) {
 }
 
 void StreamCore::ReportEndLocked() {
-  if (!watcher_ || role_ != Role::kClient) return;
-  auto report = [w = watcher_, s = state_.final_status(), u = opening_unroutable_] {
-    w->OnEnd(s, u);
-  };
-  // The pool is stopped only while the broker goes away: report here rather than lose it.
-  if (!core_.pool().Post(report)) report();
+  // Here, before the waiters wake: OnDone has run when Finish returns or FinishAsync's callback
+  // runs (so the caller's context is still there). Observers never call into the stream.
+  if (watcher_ && role_ == Role::kClient)
+    watcher_->OnEnd(state_.final_status(), opening_unroutable_);
 }
 
 void StreamCore::FailOpening(const Status& status, bool unroutable) {

@@ -124,7 +124,7 @@ class StreamCore : public std::enable_shared_from_this<StreamCore>, private Stre
   void MaybeDoneLocked();
   // Client: the opening could not be delivered (`unroutable`: the broker returned it).
   void FailOpening(const Status& status, bool unroutable);
-  // Client: tells the watcher the final status (caller holds mu_; posted to the pool).
+  // Client: tells the watcher the final status (caller holds mu_).
   void ReportEndLocked();
 
   const Role role_;

@@ -14,8 +14,9 @@ class StreamWatcher {
   virtual ~StreamWatcher() = default;
   // The application wrote (kSent) or read (kReceived) one message.
   virtual void OnMessage(StreamMessageDirection direction) = 0;
-  // Client streams: the final status is known (once, on a pool thread). `unroutable`: the
-  // opening came back from the broker (nobody consumes the method's queue).
+  // Client streams: the final status is known (once, under the stream's lock, before the
+  // application learns it). `unroutable`: the opening came back from the broker (nobody
+  // consumes the method's queue).
   virtual void OnEnd(const Status& status, bool unroutable) = 0;
 };
 
